@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import type { CommandModule, Ctx, Execute } from "./command.js";
+import { MailctlError } from "./errors.js";
+import { exitCode, EXIT } from "./exit-codes.js";
+import type { Io } from "./ui/ui.js";
+
+import { Command, CommanderError } from "./commander.js";
+
+/** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
+const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
+  { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
+];
+
+/** mailctl's version, from package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
+/** Runs the CLI and returns the exit code (tests call this in-process; bin/mailctl.js exits with it). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = argv.slice(2);
+  // Answer --version before loading anything else: scripts call it often.
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    io.stdout.write(version() + "\n");
+    return 0;
+  }
+  let code = 0;
+  const program = new Command("mailctl")
+    .description("Make SMTP work: probe a server, diagnose why mail does not send, and send it correctly.")
+    .version(version(), "-V, --version")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {}, // printed once, in our own one-line form, below
+    })
+    .addHelpText("after", `\nExit codes:\n${Object.values(EXIT).map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n")}\n\nRun 'mailctl <command> --help' for a command's options and examples.`);
+
+  const execute: Execute = async (opts, run, render) => {
+    const { Ui } = await import("./ui/ui.js");
+    const ui = new Ui(io, Boolean(opts.json));
+    const ctx: Ctx = { ui, io, cwd: process.cwd() };
+    const outcome = await run(ctx);
+    if (opts.json) ui.document(outcome.data);
+    else render(outcome.data, ui);
+    code = exitCode(outcome.category);
+  };
+
+  const wanted = args[0] === "help" ? args[1] : args.find((a) => !a.startsWith("-"));
+  for (const c of COMMANDS) {
+    if (c.name === wanted) {
+      (await c.load()).register(program, execute);
+    } else {
+      program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
+    }
+  }
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    return await failure(err, io, wanted);
+  }
+}
+
+/** The one place errors become a message and an exit code: one line, never a stack trace (except for bugs, with MAILCTL_DEBUG). */
+async function failure(err: unknown, io: Io, command: string | undefined): Promise<number> {
+  const { Ui } = await import("./ui/ui.js");
+  const ui = new Ui(io);
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+    const msg = err.message.replace(/^error:\s*/i, "");
+    ui.err(`mailctl: ${msg}`);
+    ui.err(`Run 'mailctl ${command && COMMANDS.some((c) => c.name === command) ? command + " " : ""}--help' for usage.`);
+    return exitCode("usage");
+  }
+  if (err instanceof MailctlError) {
+    ui.err(`mailctl: ${err.message}`);
+    if (err.hint) ui.err(err.hint);
+    return exitCode(err.category);
+  }
+  const e = err as Error;
+  ui.err(`mailctl: internal error: ${e?.message ?? String(err)}`);
+  ui.err("This is a bug in mailctl. Please report it with the command you ran (set MAILCTL_DEBUG=1 for details).");
+  if (io.env.MAILCTL_DEBUG) ui.err(String(e?.stack));
+  return exitCode("software");
+}

@@ -1,0 +1,24 @@
+import type { Command } from "commander";
+import type { Category } from "./exit-codes.js";
+import type { Io, Ui } from "./ui/ui.js";
+
+/** What every command's run() returns: its data (the --json document) and the exit category. It never prints, never exits. */
+export interface Outcome<T> {
+  category: Category;
+  data: T;
+}
+
+/** What a command gets besides its options. */
+export interface Ctx {
+  ui: Ui;
+  io: Io;
+  cwd: string;
+}
+
+/** The runner cli.ts hands to each command's register(): it builds the Ctx, runs, renders and records the exit code. */
+export type Execute = <T>(opts: { json?: boolean }, run: (ctx: Ctx) => Promise<Outcome<T>>, render: (data: T, ui: Ui) => void) => Promise<void>;
+
+/** A command module: loaded only when its command runs (changesets' pattern), so startup stays fast. */
+export interface CommandModule {
+  register(program: Command, execute: Execute): Command;
+}

@@ -1,0 +1,157 @@
+import type { Command } from "commander";
+import { Option } from "../commander.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveFromFlags, sessionOptions, type ConnectionFlags } from "../config/resolve.js";
+import type { TlsMode } from "../config/types.js";
+import { categoryOf } from "../diagnose/category.js";
+import { usageError } from "../errors.js";
+import type { Category } from "../exit-codes.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost } from "../options.js";
+import type { EndpointProbe } from "../session/detect.js";
+import type { Extensions } from "../session/extensions.js";
+import type { Failure } from "../session/failure.js";
+import type { StageResult } from "../session/session.js";
+import type { TlsFacts } from "../session/tls-facts.js";
+import type { TranscriptEntry } from "../session/transcript.js";
+import { renderProbe } from "../ui/render-probe.js";
+
+/** probe's options as commander parses them. */
+export interface ProbeOptions extends ConnectionFlags {
+  json?: boolean;
+  transcript?: boolean;
+}
+
+/** What one port speaks (the --json document for a single port; documented in README). */
+export interface PortReport {
+  host: string;
+  port: number;
+  /** Detected or asked TLS mode; null when no SMTP conversation was reached. */
+  tls: TlsMode | null;
+  detectedBy: EndpointProbe["detectedBy"];
+  /** open: SMTP reached; refused; no-answer: timed out; error: reached but failed (TLS, reply…). */
+  state: "open" | "refused" | "no-answer" | "error";
+  ok: boolean;
+  ms: number;
+  greeting: string | null;
+  certificate: TlsFacts | null;
+  capabilities: Extensions | null;
+  /** TLS version when the server speaks only versions below 1.2. */
+  legacyTls: string | null;
+  insecure: boolean;
+  stages: StageResult[];
+  failure: Failure | null;
+  warnings: string[];
+  transcript?: TranscriptEntry[];
+}
+
+/** The --json document without --port: one report per port, and the port to use. */
+export interface MultiReport {
+  host: string;
+  ports: PortReport[];
+  recommended: { port: number; tls: TlsMode } | null;
+}
+
+/** The ports tried without --port: implicit TLS (RFC 8314), submission (RFC 6409), relay (RFC 5321). */
+export const DEFAULT_PORTS = [465, 587, 25];
+
+/** Probes one port, or the three usual ones at the same time. */
+export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortReport | MultiReport>> {
+  const target = await resolveFromFlags(opts, ctx.io.env, { needPort: false });
+  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the results say nothing about whether the certificate can be trusted");
+  const tls: TlsMode | "auto" = target.tlsAuto ? "auto" : target.tls;
+  const { probeEndpoint } = await import("../session/detect.js"); // sockets and TLS load only when a command connects
+  const spinner = await ctx.ui.spinner(`probing ${target.host}`);
+  try {
+    const ports = opts.port || !target.tlsAuto ? [target.port] : DEFAULT_PORTS;
+    const probes = await Promise.all(
+      ports.map((port) => probeEndpoint(sessionOptions({ ...target, port }, { transcript: Boolean(opts.transcript) }), tls)),
+    );
+    const reports = probes.map((p) => portReport(target.host, p, target.insecure, Boolean(opts.transcript)));
+    if (ports.length === 1) return { category: categoryFor(reports[0]!), data: reports[0]! };
+    const best = reports.find((r) => r.ok && r.tls === "implicit") ?? reports.find((r) => r.ok && r.tls === "starttls" && r.port !== 25) ?? reports.find((r) => r.ok);
+    const data: MultiReport = { host: target.host, ports: reports, recommended: best?.tls ? { port: best.port, tls: best.tls } : null };
+    return { category: best ? "ok" : categoryFor(reports[0]!), data };
+  } finally {
+    spinner.stop();
+  }
+}
+
+function categoryFor(r: PortReport): Category {
+  return r.failure ? categoryOf(r.failure) : "ok";
+}
+
+/** Builds the report of one port, with its warnings. */
+export function portReport(host: string, p: EndpointProbe, insecure: boolean, withTranscript: boolean): PortReport {
+  const r = p.report;
+  const kind = r.failure?.kind;
+  const reached = r.greeting !== null;
+  const state = reached || p.mode ? (r.ok ? "open" : "error") : kind === "refused" ? "refused" : kind === "connect-timeout" ? "no-answer" : "error";
+  const report: PortReport = {
+    host,
+    port: p.port,
+    tls: p.mode,
+    detectedBy: p.detectedBy,
+    state,
+    ok: r.ok,
+    ms: r.ms,
+    greeting: r.greeting,
+    certificate: r.tls,
+    capabilities: r.extensions,
+    legacyTls: p.legacyTls ?? null,
+    insecure,
+    stages: r.stages,
+    failure: r.failure,
+    warnings: warnings(p),
+  };
+  if (withTranscript && r.transcript) report.transcript = r.transcript;
+  return report;
+}
+
+/** What a careful operator would point out even when the probe succeeds. */
+function warnings(p: EndpointProbe): string[] {
+  const w: string[] = [];
+  const r = p.report;
+  const days = r.tls?.daysLeft;
+  if (days !== null && days !== undefined && days >= 0 && days < 30) w.push(`the certificate expires in ${days} days (${r.tls!.validTo!.slice(0, 10)})`);
+  const plainEhlo = r.stages.find((s) => s.stage === "ehlo" && s.status === "ok");
+  const plainExt = plainEhlo?.detail.extensions as Extensions | undefined;
+  if (p.mode !== "implicit" && plainExt?.auth.length)
+    w.push(`AUTH (${plainExt.auth.join(" ")}) is offered before TLS: a client that does not insist on STARTTLS would send its password in clear`);
+  if ((p.port === 587 || p.port === 2587) && p.mode === "none") w.push(`port ${p.port} is a submission port but offers no STARTTLS (RFC 8314 §3.3 asks for TLS)`);
+  const proto = r.tls?.protocol ?? p.legacyTls;
+  if (proto && /^TLSv1(\.1)?$/.test(proto)) w.push(`the server speaks only ${proto}, below TLS 1.2 (RFC 8996 deprecates it; current clients refuse it)`);
+  if (r.tls && !r.tls.verified && r.ok) w.push(`the certificate is not trusted (${r.tls.verifyError}); only --insecure let the probe continue`);
+  return w;
+}
+
+/** Declares `probe` and its options. */
+export function register(program: Command, execute: Execute): Command {
+  const cmd = program
+    .command("probe")
+    .summary("show what an SMTP server speaks: TLS mode, certificate, AUTH")
+    .description(
+      "Connect to an SMTP server and report, stage by stage, what it speaks: whether a port wants implicit TLS,\n" +
+        "STARTTLS or plaintext, its certificate, and its capabilities (AUTH mechanisms, SIZE, PIPELINING…).\n" +
+        "Without --port, probes 465, 587 and 25 at the same time and recommends one.",
+    )
+    .argument("[host]", "server to probe (or --host)", parseHost);
+  addOptions(cmd, CONNECTION_OPTIONS, ["--user", "--password-env"]);
+  addOptions(cmd, OUTPUT_OPTIONS);
+  cmd.addOption(new Option("--password-env <VAR>").hideHelp()); // accepted for symmetry with other commands; probe never authenticates
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  $ mailctl probe smtp.gmail.com                  # 465, 587 and 25 at once
+  $ mailctl probe smtp.qq.com --port 465          # what does 465 speak?
+  $ mailctl probe mail.example.com -p 587 --tls starttls --ca ./ca.pem
+  $ mailctl probe 127.0.0.1 -p 1465 --json | jq .tls
+  $ mailctl probe mail.example.com -p 25 --transcript`,
+  );
+  cmd.action(async (host: string | undefined, opts: ProbeOptions) => {
+    if (host && opts.host && host !== opts.host) throw usageError(`two hosts given: ${host} and --host ${opts.host}`);
+    const options = { ...opts, ...(host ? { host } : {}) };
+    await execute(options, (ctx) => run(options, ctx), renderProbe);
+  });
+  return cmd;
+}

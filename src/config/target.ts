@@ -1,0 +1,49 @@
+import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
+
+/** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
+export interface Target {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  opportunisticTls: boolean;
+  user?: string;
+  /** The secret itself; registered with the redactor as soon as it is read. */
+  password?: string;
+  /** Where the password was to come from, e.g. "environment variable SMTP_PASSWORD" (for the credentials-missing diagnosis). */
+  passwordSource?: string;
+  from?: string;
+  fromName?: string;
+  fromFormat?: "name-addr" | "address-only";
+  /** Path of the extra CA file, and its PEM text. */
+  ca?: string;
+  caPem?: string[];
+  insecure: boolean;
+  servername?: string;
+  name?: string;
+  family?: 4 | 6;
+  timeoutSeconds: number;
+  authMethod?: string;
+  preset?: string;
+  profile?: string;
+  /** Where each setting came from. */
+  origins: Partial<Record<keyof ProfileSettings, SettingOrigin>>;
+  /** The config dialect the settings were read from, so fixes can be written in it. */
+  dialect: Dialect;
+  /** For imported app configs: the app's own keys behind each setting. */
+  importKeys?: ImportResult["keys"];
+  /** The file the settings came from, when there was one. */
+  sourceFile?: string;
+}
+
+/** The TLS mode a well-known port implies (RFC 8314 §3.3 for 465, RFC 6409 for 587, RFC 5321 for 25). */
+export function tlsForPort(port: number): TlsMode | undefined {
+  if (port === 465 || port === 994 || port === 2465) return "implicit";
+  if (port === 587 || port === 2587) return "starttls";
+  if (port === 25 || port === 2525) return "none";
+  return undefined;
+}
+
+/** The usual port for a TLS mode. */
+export function portForTls(tls: TlsMode): number {
+  return tls === "implicit" ? 465 : tls === "starttls" ? 587 : 25;
+}

@@ -1,0 +1,53 @@
+/** TLS mode of an SMTP endpoint: implicit TLS from the first byte (RFC 8314 §3.3), STARTTLS upgrade (RFC 3207), or none. */
+export type TlsMode = "implicit" | "starttls" | "none";
+
+/** The config dialects mailctl can read and write fixes in. */
+export type Dialect = "mailctl" | "dify" | "ragflow" | "msmtp" | "nodemailer" | "smtp-url" | "aiosmtplib";
+
+/** One profile's settings, as written in a config file or produced by an importer. Every field is optional here; resolution fills defaults. */
+export interface ProfileSettings {
+  preset?: string;
+  host?: string;
+  port?: number;
+  tls?: TlsMode;
+  /** STARTTLS when offered, plaintext otherwise (nodemailer's default, Dify's OPPORTUNISTIC_TLS). Only meaningful with tls "none". */
+  opportunisticTls?: boolean;
+  user?: string;
+  password?: string;
+  passwordEnv?: string;
+  passwordCommand?: string | string[];
+  from?: string;
+  fromName?: string;
+  fromFormat?: "name-addr" | "address-only";
+  ca?: string;
+  insecure?: boolean;
+  /** EHLO name (RFC 5321 §4.1.1.1). */
+  name?: string;
+  timeoutSeconds?: number;
+  family?: 4 | 6;
+  /** SNI / certificate name when it differs from host. */
+  servername?: string;
+  authMethod?: string;
+}
+
+/** Where one setting came from, for `config show` and for writing fixes in the user's own terms. */
+export interface SettingOrigin {
+  /** e.g. "file", "env", "flag", "preset", "default", "import" */
+  source: string;
+  /** file path, env var name, flag name or preset name */
+  where?: string;
+  /** the key as the user wrote it in their dialect, e.g. "SMTP_USE_TLS" or "mail_use_ssl" */
+  key?: string;
+}
+
+/** What an importer returns: settings in mailctl's terms, plus for each setting the key(s) it came from in the app's own dialect. */
+export interface ImportResult {
+  dialect: Dialect;
+  settings: ProfileSettings;
+  /** mailctl field name → the app's key(s) that produced it, e.g. { tls: ["SMTP_USE_TLS", "SMTP_OPPORTUNISTIC_TLS"] } */
+  keys: Partial<Record<keyof ProfileSettings, string[]>>;
+  /** Problems found while reading that are not fatal (unknown keys, values that look wrong). One line each. */
+  warnings: string[];
+  /** Settings that the app cannot express or that are contradictory, each with the app's keys involved. */
+  problems: { message: string; keys: string[] }[];
+}

@@ -1,0 +1,85 @@
+import type { Command } from "commander";
+import { InvalidArgumentError, Option } from "./commander.js";
+
+/** One command-line option as data (npm-check-updates' pattern): the same table registers flags and documents them. */
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  /** MAILCTL_* environment variable that supplies the value when the flag is absent. */
+  env?: string;
+  /** Choices shown in help and checked when parsing. */
+  choices?: readonly string[];
+  parse?: (value: string) => unknown;
+  /** Shown as the default in help; the real default is applied when settings are resolved. */
+  defaultText?: string;
+}
+
+/** Parses a TCP port. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (1–65535)`);
+  return n;
+}
+
+/** Parses a timeout in seconds (fractions allowed). */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError(`"${value}" is not a number of seconds (0–3600)`);
+  return n;
+}
+
+/** Parses the name of an environment variable. */
+export function parseEnvName(value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new InvalidArgumentError(`"${value}" is not an environment variable name`);
+  return value;
+}
+
+/** Parses an EHLO name: a domain or an address literal, no spaces or line breaks (RFC 5321 §4.1.1.1). */
+export function parseEhloName(value: string): string {
+  if (!/^(\[[0-9A-Fa-f:.IPv]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a host name or address literal`);
+  return value;
+}
+
+/** Parses a host name or IP address. */
+export function parseHost(value: string): string {
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?)$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a host name or IP address`);
+  return value;
+}
+
+/** Connection options shared by every command that connects. */
+export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
+  { flags: "--host <host>", description: "SMTP server host name or IP address", env: "MAILCTL_HOST", parse: parseHost },
+  { flags: "-p, --port <port>", description: "TCP port", env: "MAILCTL_PORT", parse: parsePort },
+  { flags: "--tls <mode>", description: "TLS mode: implicit (465), starttls (587), none; probe also takes auto", env: "MAILCTL_TLS", choices: ["auto", "implicit", "starttls", "none"] },
+  { flags: "-u, --user <user>", description: "user name for AUTH", env: "MAILCTL_USER" },
+  { flags: "--password-env <VAR>", description: "read the password from this environment variable (never from a flag)", parse: parseEnvName, defaultText: "MAILCTL_PASSWORD" },
+  { flags: "--ca <file>", description: "also trust the CA certificate(s) in this PEM file", env: "MAILCTL_CA" },
+  { flags: "--insecure", description: "do not verify the server's certificate (the output says so)" },
+  { flags: "--servername <name>", description: "name to verify the certificate against (and send as SNI), when it differs from --host" },
+  { flags: "--timeout <seconds>", description: "limit for each wait: connect, greeting, each command", env: "MAILCTL_TIMEOUT", parse: parseSeconds, defaultText: "15" },
+  { flags: "--name <ehlo-name>", description: "name to send with EHLO (default: this host's FQDN, else its address literal)", parse: parseEhloName },
+  { flags: "-4, --ipv4", description: "connect over IPv4 only" },
+  { flags: "-6, --ipv6", description: "connect over IPv6 only" },
+];
+
+/** Output options shared by every command. */
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  { flags: "--json", description: "print one JSON document on stdout and nothing else" },
+  { flags: "--transcript", description: "print the SMTP dialogue (credentials redacted)" },
+];
+
+/** Adds options from a table to a command. */
+export function addOptions(cmd: Command, specs: readonly OptionSpec[], except: string[] = []): Command {
+  for (const spec of specs) {
+    if (except.some((e) => spec.flags.includes(e))) continue;
+    const desc = spec.env ? `${spec.description} [env ${spec.env}]` : spec.description;
+    const opt = new Option(spec.flags, desc);
+    if (spec.choices) opt.choices(spec.choices);
+    if (spec.parse) opt.argParser((v) => spec.parse!(v));
+    if (spec.defaultText) opt.default(undefined, spec.defaultText);
+    cmd.addOption(opt);
+  }
+  return cmd;
+}

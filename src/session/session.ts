@@ -1,0 +1,456 @@
+import os from "node:os";
+import type { Readable } from "node:stream";
+import { connectAny, lookup, speaksImplicitTls, type Resolved } from "./connect.js";
+import { parseExtensions, type Extensions } from "./extensions.js";
+import type { Failure, FailureKind, StageName } from "./failure.js";
+import { chooseMechanism, saslExchange, type AuthCredentials } from "./auth.js";
+import { DotStuffer } from "./dot-stuff.js";
+import { Redactor } from "./redact.js";
+import { formatReply, type Reply } from "./reply.js";
+import { handshake, type TlsFacts } from "./tls-facts.js";
+import { Transcript } from "./transcript.js";
+import { Wire, WireError } from "./wire.js";
+import type { TlsMode } from "../config/types.js";
+
+/** How long a plaintext client waits in silence before it checks for implicit TLS. Plaintext servers greet within milliseconds. */
+export const SNIFF_AFTER_MS = 500;
+
+/** Per-wait timeouts in milliseconds. RFC 5321 §4.5.3.2 gives servers minutes; a diagnostic tool should answer sooner. */
+export interface Timeouts {
+  connect: number;
+  greeting: number;
+  command: number;
+  /** Wait for the reply to the final "." of DATA (RFC 5321 §4.5.3.2.6 suggests 10 minutes). */
+  dataEnd: number;
+}
+
+/** Everything one conversation needs. Secrets are registered with the redactor before anything is sent. */
+export interface SessionOptions {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  /** With tls "none": upgrade with STARTTLS when the server offers it. */
+  opportunisticTls?: boolean;
+  family?: 4 | 6;
+  servername?: string;
+  ca?: string[];
+  insecure?: boolean;
+  /** EHLO name; default: this host's name when it is fully qualified, else our address literal (RFC 5321 §4.1.4). */
+  name?: string;
+  timeouts: Timeouts;
+  /** In plaintext, after this many ms without a greeting, check whether the port speaks implicit TLS; false to never check. */
+  sniffAfterMs?: number | false;
+  auth?: AuthCredentials;
+  transcript?: boolean;
+  redactor?: Redactor;
+}
+
+/** The result of one stage: what happened, how long it took, and the evidence. */
+export interface StageResult {
+  stage: StageName;
+  status: "ok" | "fail" | "skipped";
+  ms: number;
+  detail: Record<string, unknown>;
+  reply?: Reply;
+  failure?: Failure;
+}
+
+/** A message to send: envelope and the RFC 5322 bytes (a stream is sent as it is read). */
+export interface Outgoing {
+  from: string;
+  to: string[];
+  data: Buffer | Readable;
+  /** Known size in bytes, for the RFC 1870 SIZE parameter. */
+  size?: number;
+  /** The message needs 8BITMIME (RFC 6152) or SMTPUTF8 (RFC 6531). */
+  eightBit?: boolean;
+  smtputf8?: boolean;
+}
+
+/** What the server said about one message. */
+export interface Delivery {
+  accepted: string[];
+  rejected: { address: string; reply: Reply }[];
+  reply: Reply | null;
+  ms: number;
+}
+
+/**
+ * One SMTP conversation as explicit stages, in protocol order (RFC 5321 §3, RFC 3207, RFC 4954), the way
+ * nodemailer's smtp-connection chains its actions — but each stage is a method that records its own
+ * result, so a caller can stop after any stage and a reader can point at the one that failed.
+ *
+ * Written on raw sockets rather than on nodemailer's SMTPConnection because diagnosis needs what that class
+ * does not expose: timing per stage, the certificate of a server we do not trust, STARTTLS on a port that is
+ * already encrypted (the QQ case), the raw bytes of non-UTF-8 replies, and a silent port tested for TLS.
+ */
+export class Session {
+  readonly stages: StageResult[] = [];
+  readonly redactor: Redactor;
+  readonly transcript: Transcript | null;
+  failure: Failure | null = null;
+  address: Resolved | null = null;
+  tlsFacts: TlsFacts | null = null;
+  extensions: Extensions | null = null;
+  greeting: Reply | null = null;
+  secure = false;
+  authenticated = false;
+  private wire: Wire | null = null;
+  private addresses: Resolved[] = [];
+  private readonly t0 = performance.now();
+
+  constructor(readonly opts: SessionOptions) {
+    this.redactor = opts.redactor ?? new Redactor();
+    if (opts.auth?.password) this.redactor.add(opts.auth.password, opts.auth.user);
+    this.transcript = opts.transcript ? new Transcript(this.t0) : null;
+  }
+
+  /** dns → tcp → tls (implicit only) → greeting. */
+  async open(): Promise<boolean> {
+    return (await this.dns()) && (await this.tcp()) && (await this.implicitTls()) && (await this.readGreeting());
+  }
+
+  /** ehlo → starttls → ehlo-tls, as the TLS mode asks. */
+  async hello(): Promise<boolean> {
+    if (!(await this.ehlo("ehlo"))) return false;
+    const offered = this.extensions?.starttls ?? false;
+    const wanted = this.opts.tls === "starttls" || (this.opts.tls === "none" && this.opts.opportunisticTls && offered);
+    if (!wanted) {
+      this.skip("starttls", this.opts.tls === "implicit" ? "already encrypted (implicit TLS)" : offered ? "STARTTLS offered but not used (tls none)" : "not offered");
+      this.skip("ehlo-tls", "no TLS upgrade");
+      return true;
+    }
+    if (!(await this.starttls())) return false;
+    return this.ehlo("ehlo-tls");
+  }
+
+  /** Sends STARTTLS and upgrades (RFC 3207 §4). Public so diagnosis can send it on an implicit-TLS session too. */
+  async starttls(): Promise<boolean> {
+    return this.stage("starttls", async (detail) => {
+      if (!this.extensions?.starttls && !this.secure && this.opts.tls === "starttls") {
+        return this.fail("starttls-not-offered", "the server does not offer STARTTLS, but the settings require it");
+      }
+      const reply = await this.command("STARTTLS");
+      if (reply.code !== 220) return this.failReply(reply, "STARTTLS");
+      const wire = this.wire!;
+      if (wire.unread > 0) return this.fail("protocol", "the server sent data after its 220 to STARTTLS (RFC 3207 §5: possible command injection)");
+      const r = await handshake(wire.detach(), this.tlsOptions(), this.opts.timeouts.command);
+      this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
+      if (this.tlsFacts) Object.assign(detail, { tls: this.tlsFacts });
+      if (!r.ok) return this.fail(r.kind, r.message, r.code);
+      wire.attachTo(r.socket);
+      this.secure = true;
+      // RFC 3207 §4.2: the client must discard what it learned before TLS and ask again.
+      this.extensions = null;
+      this.transcript?.event(`TLS started: ${r.facts.protocol} ${r.facts.cipher}`);
+      return true;
+    });
+  }
+
+  /** AUTH with the configured credentials (RFC 4954); skipped when there are none. */
+  async authenticate(): Promise<boolean> {
+    const creds = this.opts.auth;
+    if (!creds) {
+      this.skip("auth", "no credentials configured");
+      return true;
+    }
+    return this.stage("auth", async (detail) => {
+      const offered = this.extensions?.auth ?? [];
+      detail.offered = offered;
+      detail.user = creds.user;
+      if (!creds.password && !creds.token) {
+        return this.fail("credentials-missing", creds.passwordSource ? `no password: ${creds.passwordSource} is empty or unset` : "no password was given");
+      }
+      const mech = chooseMechanism(offered, creds);
+      if (!mech.ok) return this.fail(mech.kind, mech.message);
+      detail.mechanism = mech.mechanism;
+      const reply = await saslExchange(mech.mechanism, creds, {
+        send: (line, secret) => this.wire!.send(line, secret),
+        read: () => this.wire!.read(this.opts.timeouts.command),
+      }, detail);
+      if (reply.code !== 235) return this.failReply(reply, `AUTH ${mech.mechanism}`);
+      this.authenticated = true;
+      return true;
+    });
+  }
+
+  /** MAIL → RCPT… → DATA for one message (RFC 5321 §3.3). Recipients refused one by one are reported, not fatal. */
+  async send(msg: Outgoing): Promise<Delivery | null> {
+    const started = performance.now();
+    const ext = this.extensions;
+    const params: string[] = [];
+    if (msg.size !== undefined && ext?.size !== null && ext?.size !== undefined) params.push(`SIZE=${msg.size}`);
+    if (msg.eightBit && ext?.eightBitMime) params.push("BODY=8BITMIME");
+    if (msg.smtputf8 && ext?.smtputf8) params.push("SMTPUTF8");
+    const ok = await this.stage("mail", async (detail) => {
+      detail.from = msg.from;
+      if (msg.size !== undefined && ext?.size && msg.size > ext.size) {
+        return this.fail("size-exceeded", `the message is ${msg.size} bytes; the server accepts at most ${ext.size} (SIZE)`);
+      }
+      const reply = await this.command(`MAIL FROM:<${msg.from}>${params.length ? " " + params.join(" ") : ""}`);
+      return reply.code === 250 ? true : this.failReply(reply, "MAIL FROM");
+    });
+    if (!ok) return null;
+    const accepted: string[] = [];
+    const rejected: { address: string; reply: Reply }[] = [];
+    const rcptOk = await this.stage("rcpt", async (detail) => {
+      for (const to of msg.to) {
+        const reply = await this.command(`RCPT TO:<${to}>`);
+        if (reply.code === 250 || reply.code === 251) accepted.push(to);
+        else rejected.push({ address: to, reply });
+      }
+      Object.assign(detail, { accepted, rejected: rejected.map((r) => ({ address: r.address, reply: formatReply(r.reply) })) });
+      if (accepted.length === 0) return this.failReply(rejected[0]!.reply, "RCPT TO");
+      return true;
+    });
+    if (!rcptOk) return null;
+    let final: Reply | null = null;
+    const dataOk = await this.stage("data", async (detail) => {
+      const go = await this.command("DATA");
+      if (go.code !== 354) return this.failReply(go, "DATA");
+      const bytes = await this.streamBody(msg.data);
+      detail.bytes = bytes;
+      this.transcript?.event(`message sent (${bytes} bytes)`);
+      const reply = await this.wire!.read(this.opts.timeouts.dataEnd);
+      final = reply;
+      return reply.code === 250 ? true : this.failReply(reply, "DATA (end of message)");
+    });
+    if (!dataOk) return null;
+    return { accepted, rejected, reply: final, ms: Math.round(performance.now() - started) };
+  }
+
+  /** RSET between messages on one connection (RFC 5321 §4.1.1.5). */
+  async reset(): Promise<boolean> {
+    try {
+      const reply = await this.command("RSET");
+      return reply.code === 250;
+    } catch {
+      return false;
+    }
+  }
+
+  /** QUIT and close. Never fails the session: the work is done by then. */
+  async close(): Promise<void> {
+    const wire = this.wire;
+    if (!wire) return;
+    if (!this.failure) {
+      const started = performance.now();
+      try {
+        wire.send("QUIT");
+        const reply = await wire.read(Math.min(this.opts.timeouts.command, 2000));
+        this.stages.push({ stage: "quit", status: "ok", ms: Math.round(performance.now() - started), detail: {}, reply });
+      } catch {
+        this.stages.push({ stage: "quit", status: "skipped", ms: Math.round(performance.now() - started), detail: { note: "no reply to QUIT" } });
+      }
+    }
+    wire.destroy();
+    this.wire = null;
+  }
+
+  /** Milliseconds since the session began. */
+  get elapsed(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+
+  /** Records a stage as not run, with the reason. */
+  skip(stage: StageName, why: string): void {
+    this.stages.push({ stage, status: "skipped", ms: 0, detail: { note: why } });
+  }
+
+  // --- stages -------------------------------------------------------------
+
+  private async dns(): Promise<boolean> {
+    return this.stage("dns", async (detail) => {
+      const r = await lookup(this.opts.host, this.opts.family, this.opts.timeouts.connect);
+      if (!r.ok) return this.fail(r.kind, r.message, r.code);
+      const preferred = r.addresses.filter((a) => !this.opts.family || a.family === this.opts.family);
+      this.addresses = preferred;
+      Object.assign(detail, { addresses: preferred.map((a) => a.address), literal: r.literal });
+      return true;
+    });
+  }
+
+  private async tcp(): Promise<boolean> {
+    return this.stage("tcp", async (detail) => {
+      const r = await connectAny(this.addresses, this.opts.port, this.opts.timeouts.connect);
+      if (r.attempts.length) detail.attempts = r.attempts;
+      if (!r.ok) return this.fail(r.kind, r.message, r.code);
+      this.address = r.address;
+      Object.assign(detail, { address: r.address.address, family: r.address.family, port: this.opts.port, local: r.socket.localAddress });
+      this.wire = new Wire(r.socket, this.transcript ?? undefined);
+      this.transcript?.event(`connected to ${r.address.address} port ${this.opts.port}`);
+      return true;
+    });
+  }
+
+  private async implicitTls(): Promise<boolean> {
+    if (this.opts.tls !== "implicit") {
+      this.skip("tls", this.opts.tls === "starttls" ? "TLS comes later, with STARTTLS" : "plaintext");
+      return true;
+    }
+    return this.stage("tls", async (detail) => {
+      const r = await handshake(this.wire!.detach(), this.tlsOptions(), this.opts.timeouts.connect);
+      this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
+      if (this.tlsFacts) Object.assign(detail, this.tlsFacts);
+      if (!r.ok) return this.fail(r.kind, r.message, r.code);
+      this.wire!.attachTo(r.socket);
+      this.secure = true;
+      this.transcript?.event(`TLS established: ${r.facts.protocol} ${r.facts.cipher}`);
+      return true;
+    });
+  }
+
+  private async readGreeting(): Promise<boolean> {
+    return this.stage("greeting", async (detail) => {
+      const reply = await this.greetingOrTlsHint(detail);
+      if (!reply) return false;
+      this.greeting = reply;
+      detail.banner = reply.text;
+      // RFC 5321 §3.1: 554 (or 421) instead of 220 means "no service here".
+      return reply.code === 220 ? true : this.failReply(reply, "greeting");
+    });
+  }
+
+  /**
+   * Waits for the greeting. A plaintext client on an implicit-TLS port hears nothing, because that server waits
+   * for a ClientHello: instead of waiting out the whole greeting timeout, after a short silence we try a TLS
+   * handshake on a second connection, and a success names the real problem in well under two seconds.
+   */
+  private async greetingOrTlsHint(detail: Record<string, unknown>): Promise<Reply | null> {
+    const sniff = this.opts.sniffAfterMs;
+    const wait = this.wire!.read(this.opts.timeouts.greeting);
+    if (this.opts.tls === "implicit" || sniff === false) return wait;
+    let hintTimer: NodeJS.Timeout | undefined;
+    const hint = new Promise<{ protocol: string | null; ms: number } | null>((resolve) => {
+      hintTimer = setTimeout(() => {
+        speaksImplicitTls(this.address!, this.opts.port, this.tlsOptions(), Math.min(this.opts.timeouts.connect, 3000)).then(resolve, () => resolve(null));
+      }, sniff ?? SNIFF_AFTER_MS);
+    });
+    let winner: { reply: Reply } | { tls: { protocol: string | null; ms: number } };
+    try {
+      winner = await Promise.race([
+        wait.then((r) => ({ reply: r })),
+        hint.then((h): Promise<typeof winner> | typeof winner => (h ? { tls: h } : wait.then((r) => ({ reply: r })))),
+      ]);
+    } finally {
+      clearTimeout(hintTimer);
+    }
+    if ("reply" in winner) return winner.reply;
+    wait.catch(() => {});
+    detail.silentMs = sniff ?? SNIFF_AFTER_MS;
+    detail.tlsHandshake = winner.tls.protocol;
+    this.fail("implicit-tls-port", `no greeting after ${sniff ?? SNIFF_AFTER_MS} ms in plaintext, but a TLS handshake on the same port succeeded (${winner.tls.protocol}): the port speaks implicit TLS`);
+    return null;
+  }
+
+  private async ehlo(stage: "ehlo" | "ehlo-tls"): Promise<boolean> {
+    return this.stage(stage, async (detail) => {
+      const name = this.ehloName();
+      detail.name = name;
+      let reply = await this.command(`EHLO ${name}`);
+      // RFC 5321 §4.1.4 / §3.2: a server that does not know EHLO (500/502) gets HELO.
+      if (reply.code === 500 || reply.code === 502) {
+        detail.ehloReply = formatReply(reply);
+        reply = await this.command(`HELO ${name}`);
+        detail.helo = true;
+      }
+      if (reply.code !== 250) return this.failReply(reply, detail.helo ? "HELO" : "EHLO");
+      this.extensions = detail.helo ? parseExtensions({ ...reply, lines: reply.lines.slice(0, 1) }) : parseExtensions(reply);
+      Object.assign(detail, { extensions: this.extensions });
+      return true;
+    });
+  }
+
+  // --- plumbing -------------------------------------------------------------
+
+  private ehloName(): string {
+    if (this.opts.name) return this.opts.name;
+    const host = os.hostname();
+    if (host.includes(".") && !host.endsWith(".local")) return host;
+    const local = this.wire?.current.localAddress ?? "127.0.0.1";
+    // RFC 5321 §4.1.3: an address literal, with the IPv6 tag for IPv6.
+    return local.includes(":") ? `[IPv6:${local}]` : `[${local.replace(/^::ffff:/, "")}]`;
+  }
+
+  private tlsOptions() {
+    return {
+      host: this.opts.host,
+      ...(this.opts.servername ? { servername: this.opts.servername } : {}),
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+      ...(this.opts.insecure ? { insecure: true } : {}),
+    };
+  }
+
+  private async command(line: string): Promise<Reply> {
+    this.wire!.send(line);
+    return this.wire!.read(this.opts.timeouts.command);
+  }
+
+  private streamBody(data: Buffer | Readable): Promise<number> {
+    const wire = this.wire!;
+    const stuffer = new DotStuffer();
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        const tail = stuffer.end();
+        wire.write(tail);
+        resolve(stuffer.bytes);
+      };
+      if (Buffer.isBuffer(data)) {
+        wire.write(stuffer.push(data));
+        finish();
+        return;
+      }
+      data.on("data", (chunk: Buffer) => {
+        if (!wire.write(stuffer.push(chunk))) {
+          data.pause();
+          wire.current.once("drain", () => data.resume());
+        }
+      });
+      data.once("end", finish);
+      data.once("error", reject);
+    });
+  }
+
+  /** Runs one stage: times it, records its result, and turns thrown wire errors into failures. */
+  private async stage(stage: StageName, body: (detail: Record<string, unknown>) => Promise<boolean>): Promise<boolean> {
+    const started = performance.now();
+    const detail: Record<string, unknown> = {};
+    const before = this.failure;
+    let ok: boolean;
+    try {
+      ok = await body(detail);
+    } catch (err) {
+      ok = this.fromWireError(err, stage);
+    }
+    const result: StageResult = { stage, status: ok ? "ok" : "fail", ms: Math.round(performance.now() - started), detail };
+    if (!ok && this.failure && this.failure !== before) {
+      this.failure.stage = stage;
+      result.failure = this.failure;
+      if (this.failure.reply) result.reply = this.failure.reply;
+      this.wire?.destroy();
+    }
+    this.stages.push(result);
+    return ok;
+  }
+
+  private fromWireError(err: unknown, stage: StageName): false {
+    if (!(err instanceof WireError)) throw err;
+    if (err.kind === "timeout") return this.fail(stage === "greeting" ? "greeting-timeout" : "reply-timeout", stage === "greeting" ? `no greeting ${err.message}` : `${err.message} (${stage})`);
+    if (err.kind === "protocol") return this.fail("protocol", err.message);
+    if (err.kind === "socket" && err.cause?.code === "ECONNRESET") return this.fail("reset", "the server reset the connection", "ECONNRESET");
+    return this.fail("closed", stage === "greeting" ? "the server closed the connection before sending a greeting" : `the server closed the connection during ${stage}`, err.cause?.code);
+  }
+
+  private fail(kind: FailureKind, message: string, code?: string): false {
+    this.failure = { stage: "dns", kind, message: this.redactor.scrub(message), ...(code ? { code } : {}) };
+    return false;
+  }
+
+  private failReply(reply: Reply, command: string): false {
+    const kind: FailureKind = reply.code >= 400 ? "negative-reply" : "protocol";
+    this.fail(kind, `${command}: ${formatReply(reply)}`);
+    this.failure!.reply = reply;
+    this.failure!.command = command;
+    return false;
+  }
+}

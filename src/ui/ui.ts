@@ -1,0 +1,71 @@
+import type { Writable } from "node:stream";
+import { Redactor } from "../session/redact.js";
+import { colorEnabled, makeTheme, type Theme } from "./theme.js";
+
+/** The streams and environment a command runs with; tests pass their own. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** A running progress indicator; a no-op off a terminal. */
+export interface Spinner {
+  text(t: string): void;
+  stop(): void;
+}
+
+/**
+ * The single output gate. Results go to stdout, everything else to stderr; in JSON mode human printing is a
+ * no-op; every line passes the redactor, so a secret cannot reach a terminal or a log by any path.
+ */
+export class Ui {
+  readonly theme: Theme;
+  readonly errTheme: Theme;
+  readonly redactor: Redactor;
+
+  constructor(
+    readonly io: Io,
+    readonly json = false,
+    redactor?: Redactor,
+  ) {
+    this.theme = makeTheme(colorEnabled(io.stdout, io.env));
+    this.errTheme = makeTheme(colorEnabled(io.stderr, io.env));
+    this.redactor = redactor ?? new Redactor();
+  }
+
+  /** True when prompts are allowed: both stdin and stdout are terminals (GitHub CLI's rule). */
+  get interactive(): boolean {
+    return Boolean(this.io.stdin.isTTY && this.io.stdout.isTTY);
+  }
+
+  /** A human result line on stdout (nothing in JSON mode). */
+  out(line = ""): void {
+    if (!this.json) this.io.stdout.write(this.redactor.scrub(line) + "\n");
+  }
+
+  /** The one JSON document on stdout. */
+  document(value: unknown): void {
+    this.io.stdout.write(this.redactor.scrub(JSON.stringify(value, null, 2)) + "\n");
+  }
+
+  /** A message on stderr. */
+  err(line: string): void {
+    this.io.stderr.write(this.redactor.scrub(line) + "\n");
+  }
+
+  /** A warning on stderr, always shown (also in JSON mode: stderr is not the document). */
+  warn(message: string): void {
+    this.err(`${this.errTheme.c.yellow("warning:")} ${message}`);
+  }
+
+  /** A spinner on stderr when both streams are terminals and this is not CI (ora is loaded only then). */
+  async spinner(text: string): Promise<Spinner> {
+    const tty = this.io.stderr.isTTY && this.io.stdout.isTTY && !this.json && !this.io.env.CI;
+    if (!tty) return { text: () => {}, stop: () => {} };
+    const { default: ora } = await import("ora");
+    const s = ora({ text: this.redactor.scrub(text), stream: this.io.stderr, isEnabled: true }).start();
+    return { text: (t) => (s.text = this.redactor.scrub(t)), stop: () => s.stop() };
+  }
+}
