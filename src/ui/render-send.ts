@@ -1,0 +1,45 @@
+import type { DryRunReport, SendReport } from "../commands/send.js";
+import type { Diagnosis } from "../send/deliver.js";
+import { formatTranscript, type TranscriptEntry } from "../session/transcript.js";
+import type { Theme } from "./theme.js";
+import type { Ui } from "./ui.js";
+
+/**
+ * send's human output. stdout carries exactly one line per message sent (`sent <id> to N recipients: <reply>`),
+ * or the raw message for --dry-run; refusals, diagnoses and transcripts go to stderr.
+ */
+export function renderSend(data: SendReport | DryRunReport, ui: Ui): void {
+  if (data.dryRun) {
+    // The exact bytes that would follow DATA (before dot-stuffing), unchanged.
+    if (data.raw) ui.io.stdout.write(data.raw);
+    return;
+  }
+  for (const r of data.rejected) ui.err(`rejected ${r.address}: ${r.reply}`);
+  if (data.reply) {
+    const n = data.accepted.length;
+    ui.out(`sent ${data.messageId} to ${n} recipient${n === 1 ? "" : "s"}: ${data.reply}`);
+    if (data.rejected.length && !data.allowPartial) {
+      ui.err(`mailctl: ${data.rejected.length} of ${data.recipients.length} recipients refused; the others got the message (--allow-partial makes this exit 0)`);
+    }
+  } else if (data.failure) {
+    ui.err(`mailctl: not sent: the ${data.failure.stage} stage failed`);
+    renderDiagnoses(data.diagnoses, ui.errTheme, (l) => ui.err(l));
+  }
+  renderTranscriptErr(data.transcript, ui);
+}
+
+/** Diagnoses on stderr, as doctor words them: title, explanation, evidence, fix steps. */
+export function renderDiagnoses(diagnoses: Diagnosis[], t: Theme, write: (line: string) => void): void {
+  for (const d of diagnoses) {
+    write(`  ${d.severity === "error" ? t.fail : t.warn} ${d.title}`);
+    if (d.explanation) write(`    ${d.explanation}`);
+    for (const e of d.evidence.filter((e) => e !== d.title)) write(`    ${e}`);
+    d.fix.forEach((f, i) => write(`    fix ${i + 1}: ${f}`));
+  }
+}
+
+function renderTranscriptErr(entries: TranscriptEntry[] | undefined, ui: Ui): void {
+  if (!entries?.length) return;
+  ui.err("transcript");
+  for (const line of formatTranscript(entries)) ui.err("  " + line);
+}
