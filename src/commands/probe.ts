@@ -6,7 +6,7 @@ import type { TlsMode } from "../config/types.js";
 import { categoryOf } from "../diagnose/category.js";
 import { usageError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort } from "../options.js";
 import type { EndpointProbe } from "../session/detect.js";
 import type { Extensions } from "../session/extensions.js";
 import type { Failure } from "../session/failure.js";
@@ -17,6 +17,7 @@ import { renderProbe } from "../ui/render-probe.js";
 
 /** probe's options as commander parses them. */
 export interface ProbeOptions extends ConnectionFlags {
+  ports?: number[];
   json?: boolean;
   transcript?: boolean;
 }
@@ -62,7 +63,7 @@ export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortRep
   const { probeEndpoint } = await import("../session/detect.js"); // sockets and TLS load only when a command connects
   const spinner = await ctx.ui.spinner(`probing ${target.host}`);
   try {
-    const ports = opts.port || !target.tlsAuto ? [target.port] : DEFAULT_PORTS;
+    const ports = target.port ? [target.port] : (opts.ports ?? DEFAULT_PORTS);
     const probes = await Promise.all(
       ports.map((port) => probeEndpoint(sessionOptions({ ...target, port }, { transcript: Boolean(opts.transcript) }), tls)),
     );
@@ -78,6 +79,10 @@ export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortRep
 
 function categoryFor(r: PortReport): Category {
   return r.failure ? categoryOf(r.failure) : "ok";
+}
+
+function parsePortList(value: string): number[] {
+  return [...new Set(value.split(",").map((p) => parsePort(p.trim())))];
 }
 
 /** Builds the report of one port, with its warnings. */
@@ -137,6 +142,7 @@ export function register(program: Command, execute: Execute): Command {
     .argument("[host]", "server to probe (or --host)", parseHost);
   addOptions(cmd, CONNECTION_OPTIONS, ["--user", "--password-env"]);
   addOptions(cmd, OUTPUT_OPTIONS);
+  cmd.option("--ports <list>", "ports to try at once when --port is not given", parsePortList, DEFAULT_PORTS);
   cmd.addOption(new Option("--password-env <VAR>").hideHelp()); // accepted for symmetry with other commands; probe never authenticates
   cmd.addHelpText(
     "after",
