@@ -80,6 +80,7 @@ async function bodies(f: MessageFlags, cwd: string, io: Io): Promise<{ text?: st
   if (f.vars) vars = await readVarsFile(f.vars, cwd);
   vars = { ...vars, ...parseVarFlags(f.var) };
   const tpl = f.template ? await renderTemplate(f.template, vars, cwd) : undefined;
+  if (f.textFile === "-" && f.htmlFile === "-") throw usageError("--text-file - and --html-file - cannot both read stdin");
   one([["--text", f.text], ["--text-file", f.textFile], ["--template", tpl && !tpl.html ? f.template : undefined]], "text");
   one([["--html", f.html], ["--html-file", f.htmlFile], ["--template", tpl?.html ? f.template : undefined]], "HTML");
   const out: { text?: string; html?: string; subject?: string } = {};
