@@ -91,6 +91,8 @@ export async function checkAttachments(specs: AttachSpec[], policy: AttachPolicy
       real = await realpath(resolved);
       const st = await stat(real);
       if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      // A pipe or device has no size to check and cannot be read twice (measure, then send).
+      if (!st.isFile()) throw new Error("not a regular file (a pipe or device cannot be attached)");
       // Opening proves it is readable now; nodemailer opens it again by the same resolved path when streaming.
       await (await open(real, "r")).close();
       size = st.size;

@@ -58,7 +58,8 @@ export async function deliver(opts: SessionOptions, message: ComposedMessage, on
         to: message.envelope.to,
         data: message.stream(),
         size: message.size,
-        ...(message.utf8Addresses.length ? { smtputf8: true } : {}),
+        // UTF-8 in the header fields: SMTPUTF8 (RFC 6531 §3.4), whose servers also take 8BITMIME (§3.1).
+        ...(message.utf8Addresses.length ? { smtputf8: true, eightBit: true } : {}),
       });
     } catch (err) {
       // A file that vanished between the check and DATA: the connection is dropped without the final ".",
@@ -85,7 +86,7 @@ export function diagnoseSend(report: SessionReport, _target: Target): { category
 
 function fallbackDiagnosis(f: Failure): Diagnosis {
   const evidence = [f.message];
-  if (f.reply) evidence.push(`server replied: ${formatReply(f.reply)}`);
+  if (f.reply && !f.message.includes(formatReply(f.reply))) evidence.push(`server replied: ${formatReply(f.reply)}`);
   if (f.code) evidence.push(`error code: ${f.code}`);
   return { id: f.kind, severity: "error", stage: f.stage, title: f.message, explanation: "", evidence, fix: [] };
 }

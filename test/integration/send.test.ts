@@ -172,7 +172,7 @@ describe("send refuses bad input before anything is sent", () => {
     writeFileSync(join(root, "in.txt"), "inside");
     symlinkSync(binPath, join(root, "escape.bin"));
   });
-  const ok = ["--from", "a@example.com", "--to", "b@example.com", "-s", "subject"];
+  const ok = ["--from", "a@example.com", "--to", "b@example.com"];
   // The last field: the case gives its own body flags instead of --text.
   const cases: [string, string[], number, RegExp, boolean?][] = [
     ["a line break in the subject", ["-s", "hi\r\nBcc: victim@example.com"], 65, /header injection refused: --subject/],
@@ -184,6 +184,8 @@ describe("send refuses bad input before anything is sent", () => {
     ["a missing template variable", ["--template", join(dir, "t.txt"), "--var", "a=1"], 65, /missing template variable \{\{b\}\}/, true],
     ["a missing attachment", ["--attach", join(dir, "nope.pdf")], 66, /--attach .*nope\.pdf: no such file/],
     ["a directory as attachment", ["--attach", dir], 66, /is a directory/],
+    ["a device as attachment", ["--attach", "/dev/zero"], 66, /not a regular file/],
+    ["a template variable that puts a line break in the subject", ["--template", join(dir, "s.txt"), "--var", "who=x\r\nBcc: victim@example.com"], 65, /header injection refused: the subject of/, true],
     ["a missing --text-file", ["--text-file", join(dir, "nope.txt")], 66, /nope\.txt: no such file/, true],
     ["a missing template", ["--template", join(dir, "nope.html")], 66, /nope\.html: no such file/, true],
     ["a missing --vars file", ["--template", join(dir, "t.txt"), "--vars", join(dir, "nope.json")], 66, /nope\.json: no such file/, true],
@@ -197,7 +199,8 @@ describe("send refuses bad input before anything is sent", () => {
   for (const [what, extra, code, msg, ownBody] of cases) {
     it(`${what} → exit ${code}, and the server sees no connection`, async () => {
       file("t.txt", "{{a}} and {{b}}");
-      const r = await runCli(["send", ...server(s), ...ok, ...(ownBody ? [] : ["--text", "body"]), ...extra]);
+      file("s.txt", "---\nsubject: Hello {{who}}\n---\nbody\n");
+      const r = await runCli(["send", ...server(s), ...ok, ...(ownBody ? [] : ["-s", "subject", "--text", "body"]), ...extra]);
       expect(r.stderr).toMatch(msg);
       expect(r.code).toBe(code);
       expect(r.stdout).toBe("");
