@@ -51,7 +51,7 @@ export function makeMessageId(fromAddress: string): string {
 
 /** "Re: " once (RFC 5322 §3.6.5), not "Re: Re: ". */
 export function replySubject(subject: string): string {
-  return /^re:\s/i.test(subject) ? subject : `Re: ${subject}`;
+  return /^\s*re\s*:/i.test(subject) ? subject : `Re: ${subject}`;
 }
 
 /** The headers nodemailer's mailer writes for `priority` (MailComposer leaves them to the mailer). */

@@ -19,6 +19,8 @@ describe("message building", () => {
     expect(replySubject("hello")).toBe("Re: hello");
     expect(replySubject("Re: hello")).toBe("Re: hello");
     expect(replySubject("RE: hello")).toBe("RE: hello");
+    expect(replySubject("Re:hello")).toBe("Re:hello");
+    expect(replySubject("Regarding: hello")).toBe("Re: Regarding: hello");
   });
 
   it("appends In-Reply-To to References (RFC 5322 §3.6.4)", () => {
