@@ -153,9 +153,7 @@ export function register(program: Command, execute: Execute): Command {
     .command("send")
     .summary("send a message from a terminal or a script")
     .description(
-      "Build a message with nodemailer (RFC 2047/5322-correct headers, streamed attachments) and submit it through\n" +
-        "the session engine. Prints one line per message on stdout, or one JSON document with --json.\n" +
-        "Nothing is sent when any input is invalid; --dry-run prints the message instead of sending it.",
+      "Build a message with nodemailer (RFC 2047/5322-correct headers, attachments streamed from disk) and submit it through the session engine. Prints one line per message on stdout, or one JSON document with --json. Nothing is sent when any input is invalid; --dry-run prints the message instead of sending it.",
     );
   const add = (o: InstanceType<typeof Option>) => cmd.addOption(o);
   add(new Option("--to <address>", 'recipient: "address" or "Name <address>", repeatable or comma-separated').argParser(collect));
@@ -173,7 +171,7 @@ export function register(program: Command, execute: Execute): Command {
   add(new Option("--vars <file.json>", "template variables from a JSON object"));
   add(new Option("--attach <file[;type=…][;name=…]>", "attach a file (repeatable)").argParser(collect));
   add(new Option("--attach-root <dir>", "refuse attachments outside this directory (symlinks resolved)"));
-  add(new Option("--max-attachment-size <size>", "limit on the attachments' total size").default(undefined, "25MiB").argParser(parseSize));
+  add(new Option("--max-attachment-size <size>", "limit on the attachments' total size, e.g. 10MiB (default 25MiB)").argParser(parseSize));
   add(new Option("--allow-type <types>", "allowed attachment types, e.g. application/pdf,image/* (repeatable)").argParser(collect));
   add(new Option("--header <'Name: value'>", "an extra header (repeatable)").argParser(collect));
   add(new Option("--in-reply-to <message-id>", "reply to this message: sets In-Reply-To and References, prefixes Re:"));

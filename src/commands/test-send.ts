@@ -133,9 +133,7 @@ export function register(program: Command, execute: Execute): Command {
     .command("test-send")
     .summary("send a diagnostic test message and show each stage")
     .description(
-      "Send a short test message — a unique token and the time in the subject; text and HTML parts naming the\n" +
-        "profile, host, port, TLS mode and mailctl version — to --to or to the sender, showing each stage.\n" +
-        "Prints the message id, the server's reply and the time taken; on failure, the diagnosis.",
+      "Send a short test message — a unique token and the time in the subject; text and HTML parts naming the profile, host, port, TLS mode and mailctl version — to --to or to the sender, showing each stage. Prints the message id, the server's reply and the time taken; on failure, the diagnosis.",
     );
   cmd.addOption(new Option("--to <address>", "recipient (default: the From address)"));
   addOptions(cmd, SENDER_OPTIONS);

@@ -18,6 +18,13 @@ describe("the mailctl binary sends for scripts", () => {
   });
   afterAll(() => s.close());
 
+  it("lists send and test-send in --help, and each has examples", async () => {
+    const r = await spawnCli(["--help"]);
+    expect(r.stdout).toMatch(/send\s+send a message from a terminal or a script/);
+    expect(r.stdout).toMatch(/test-send\s+send a diagnostic test message/);
+    for (const c of ["send", "test-send"]) expect((await spawnCli([c, "--help"])).stdout).toContain("Examples:");
+  });
+
   it("prints exactly one line on stdout and exits 0; the body comes from stdin", async () => {
     const r = await spawnCli(["send", ...conn, "--to", "ops@example.com", "-s", "nightly"], { env, stdin: "all good\n" });
     expect(r.code).toBe(0);
