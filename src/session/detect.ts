@@ -61,7 +61,7 @@ async function withLegacy(p: EndpointProbe, base: SessionOptions): Promise<Endpo
  */
 async function legacyTlsVersion(base: SessionOptions, implicit: boolean): Promise<string | null> {
   if (!implicit) return null;
-  const dns = await lookup(base.host, base.family, base.timeouts.connect);
+  const dns = await lookup(base.host, base.family, base.timeouts.connect, base.resolver);
   if (!dns.ok) return null;
   const c = await connectAny(dns.addresses, base.port, base.timeouts.connect);
   if (!c.ok) return null;
