@@ -48,6 +48,13 @@ export function parseHost(value: string): string {
   return value;
 }
 
+/** Parses a DNS server address: an IPv4 or IPv6 address, optionally with a port. */
+export function parseResolver(value: string): string {
+  if (!/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9A-Fa-f:]+\](:\d{1,5})?|[0-9A-Fa-f:]+)$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a DNS server address (ip or ip:port)`);
+  return value;
+}
+
 /** Connection options shared by every command that connects. */
 export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { flags: "--host <host>", description: "SMTP server host name or IP address", env: "MAILCTL_HOST", parse: parseHost },
@@ -60,6 +67,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { flags: "--servername <name>", description: "name to verify the certificate against (and send as SNI), when it differs from --host" },
   { flags: "--timeout <seconds>", description: "limit for each wait: connect, greeting, each command", env: "MAILCTL_TIMEOUT", parse: parseSeconds, defaultText: "15" },
   { flags: "--name <ehlo-name>", description: "name to send with EHLO (default: this host's FQDN, else its address literal)", parse: parseEhloName },
+  { flags: "--resolver <ip[:port]>", description: "resolve the host with this DNS server instead of the system resolver", parse: parseResolver },
   { flags: "-4, --ipv4", description: "connect over IPv4 only" },
   { flags: "-6, --ipv6", description: "connect over IPv6 only" },
 ];

@@ -69,6 +69,7 @@ export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendRepo
   const target = opts.dryRun && !opts.host && !env.MAILCTL_HOST ? null : await resolveFromFlags(opts, env, { needPort: !opts.dryRun });
   if (target?.password) ctx.ui.redactor.add(target.password, target.user);
   const sender = resolveSender(opts.from, env, target);
+  if (target) target.from = sender.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const input = await messageInput(opts, sender, target, ctx.cwd, ctx.io);
   const { composeMessage } = await import("../send/message.js");
   const message = await composeMessage(input);
@@ -116,7 +117,7 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
   }
   const r = outcome.report;
   const d = r.delivery;
-  const { category: failCategory, diagnoses } = diagnoseSend(r, target);
+  const { category: failCategory, diagnoses } = await diagnoseSend(r, target);
   const rejected = (d?.rejected ?? []).map((x) => ({ address: x.address, reply: formatReply(x.reply), code: x.reply.code }));
   const rcptStage = r.stages.find((s) => s.stage === "rcpt");
   // When every recipient is refused the engine stops at RCPT; the refusals are in the stage's detail.

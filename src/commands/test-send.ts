@@ -69,6 +69,7 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   if (target.password) ctx.ui.redactor.add(target.password, target.user);
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const from = resolveSender(opts.from, ctx.io.env, target);
+  target.from = from.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const to = opts.to ? parseMailbox(opts.to, "--to") : { ...from, name: "" };
   const { version } = await import("../cli.js");
   const token = `mailctl-test-${randomBytes(4).toString("hex")}`;
@@ -107,7 +108,7 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   }
   if (outcome.needsSmtputf8) throw dataError(`${outcome.needsSmtputf8.join(", ")}: an internationalised address, but ${target.host} does not offer SMTPUTF8 (RFC 6531); nothing was sent`);
   const r = outcome.report;
-  const { category, diagnoses } = diagnoseSend(r, target);
+  const { category, diagnoses } = await diagnoseSend(r, target);
   const data: TestSendReport = {
     ok: r.ok,
     token,

@@ -18,6 +18,7 @@ export interface ConnectionFlags {
   name?: string;
   ipv4?: boolean;
   ipv6?: boolean;
+  resolver?: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 15;
@@ -67,7 +68,7 @@ export async function resolveFromFlags(flags: ConnectionFlags, env: NodeJS.Proce
     port: port ?? 0,
     tls,
     tlsAuto,
-    opportunisticTls: tls === "none",
+    opportunisticTls: false,
     insecure: Boolean(merged.insecure),
     timeoutSeconds: merged.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     origins: {},
@@ -78,6 +79,7 @@ export async function resolveFromFlags(flags: ConnectionFlags, env: NodeJS.Proce
   if (password !== undefined) target.password = password;
   if (merged.servername) target.servername = merged.servername;
   if (merged.name) target.name = merged.name;
+  if (merged.resolver) target.resolver = merged.resolver;
   if (merged.ipv4) target.family = 4;
   if (merged.ipv6) target.family = 6;
   if (merged.ca) {
@@ -116,6 +118,7 @@ export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): 
   if (t.servername) o.servername = t.servername;
   if (t.name) o.name = t.name;
   if (t.family) o.family = t.family;
+  if (t.resolver) o.resolver = t.resolver;
   if (t.user) o.auth = { user: t.user, ...(t.password !== undefined ? { password: t.password } : {}), ...(t.passwordSource ? { passwordSource: t.passwordSource } : {}), ...(t.authMethod ? { method: t.authMethod } : {}) };
   return o;
 }

@@ -21,8 +21,12 @@ export interface Target {
   servername?: string;
   name?: string;
   family?: 4 | 6;
+  /** A DNS server to ask instead of the system resolver. */
+  resolver?: string;
   timeoutSeconds: number;
   authMethod?: string;
+  /** The app sends STARTTLS even after implicit TLS (doctor then tries it to see what the server says). */
+  starttlsOnImplicit?: boolean;
   preset?: string;
   profile?: string;
   /** Where each setting came from. */

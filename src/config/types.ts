@@ -28,6 +28,8 @@ export interface ProfileSettings {
   /** SNI / certificate name when it differs from host. */
   servername?: string;
   authMethod?: string;
+  /** The app sends STARTTLS even on an implicit-TLS connection (e.g. smtplib.SMTP_SSL followed by starttls()). */
+  starttlsOnImplicit?: boolean;
 }
 
 /** Where one setting came from, for `config show` and for writing fixes in the user's own terms. */

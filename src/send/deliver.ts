@@ -1,23 +1,14 @@
 import type { Target } from "../config/target.js";
+import type { DiagnoseCtx, Diagnosis } from "../diagnose/diagnose.js";
 import { categoryOf } from "../diagnose/category.js";
 import { noInputError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import type { Failure, StageName } from "../session/failure.js";
-import { formatReply } from "../session/reply.js";
 import { reportOf, type SessionReport } from "../session/run.js";
 import type { SessionOptions } from "../session/session.js";
 import type { ComposedMessage } from "./message.js";
 
 /** A diagnosis as doctor gives it (the catalog's shape). */
-export interface Diagnosis {
-  id: string;
-  severity: "error" | "warning" | "info";
-  stage: StageName | null;
-  title: string;
-  explanation: string;
-  evidence: string[];
-  fix: string[];
-}
+export type { Diagnosis };
 
 /** How a delivery attempt ended. */
 export interface DeliverOutcome {
@@ -75,18 +66,38 @@ export async function deliver(opts: SessionOptions, message: ComposedMessage, on
 }
 
 /**
- * The one place a send's failure becomes an exit category and diagnoses. Until the diagnosis catalog lands,
- * the category comes from the failure's kind and the diagnosis restates the failure and the server's reply.
+ * The one place a send's failure becomes diagnoses and an exit category: the same catalog and the same steps
+ * as doctor (evidence from the failure, the provider from the preset, host or banner, fixes in the settings'
+ * dialect), so send, test-send and doctor explain a failure in the same words and exit with the same code.
  */
-export function diagnoseSend(report: SessionReport, _target: Target): { category: Category; diagnoses: Diagnosis[] } {
+export async function diagnoseSend(report: SessionReport, target: Target): Promise<{ category: Category; diagnoses: Diagnosis[] }> {
   const f = report.failure;
   if (!f) return { category: "ok", diagnoses: [] };
-  return { category: categoryOf(f), diagnoses: [fallbackDiagnosis(f)] };
-}
-
-function fallbackDiagnosis(f: Failure): Diagnosis {
-  const evidence = [f.message];
-  if (f.reply && !f.message.includes(formatReply(f.reply))) evidence.push(`server replied: ${formatReply(f.reply)}`);
-  if (f.code) evidence.push(`error code: ${f.code}`);
-  return { id: f.kind, severity: "error", stage: f.stage, title: f.message, explanation: "", evidence, fix: [] };
+  const [{ diagnose, categoryOfDiagnosis }, { fromFailure }, { recogniseProvider }, { unrecognised }] = await Promise.all([
+    import("../diagnose/diagnose.js"),
+    import("../diagnose/evidence.js"),
+    import("../diagnose/providers.js"),
+    import("../diagnose/doctor.js"),
+  ]);
+  const provider =
+    recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host }) ??
+    recogniseProvider({ banner: report.greeting ?? "" });
+  const auth = report.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
+  const evidence = fromFailure(f, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: auth?.oauthChallenge });
+  const ctx: DiagnoseCtx = {
+    provider,
+    target: {
+      host: target.host,
+      port: target.port,
+      tls: target.tls,
+      ...(target.user ? { user: target.user } : {}),
+      ...(target.from ? { from: target.from } : {}),
+      ...(target.name ? { name: target.name } : {}),
+      ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
+    },
+    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
+  };
+  const d = diagnose(evidence, ctx);
+  // A failure the catalog cannot place keeps the category of its kind (categoryOf), as probe reports it.
+  return d ? { category: categoryOfDiagnosis(d), diagnoses: [d] } : { category: categoryOf(f), diagnoses: [unrecognised(evidence, ctx)] };
 }

@@ -12,8 +12,11 @@ export interface Resolved {
 /** DNS outcome: addresses, or why there are none. */
 export type LookupResult = { ok: true; addresses: Resolved[]; literal: boolean } | { ok: false; kind: FailureKind; code: string; message: string };
 
-/** Resolves the host through the system resolver (getaddrinfo, so /etc/hosts counts, as for every mail client). */
-export async function lookup(host: string, family: 4 | 6 | undefined, timeoutMs: number): Promise<LookupResult> {
+/**
+ * Resolves the host through the system resolver (getaddrinfo, so /etc/hosts counts, as for every mail client),
+ * or, with `resolver`, by asking that DNS server directly (to tell a broken local resolver from a wrong name).
+ */
+export async function lookup(host: string, family: 4 | 6 | undefined, timeoutMs: number, resolver?: string): Promise<LookupResult> {
   const literal = net.isIP(host.replace(/^\[|\]$/g, ""));
   if (literal) {
     const address = host.replace(/^\[|\]$/g, "");
@@ -24,8 +27,7 @@ export async function lookup(host: string, family: 4 | 6 | undefined, timeoutMs:
   const timeout = new Promise<LookupResult>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, kind: "dns-temporary", code: "ETIMEOUT", message: `no DNS answer for ${host} within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
   });
-  const query = dns.promises
-    .lookup(host, { all: true, family: family ?? 0, verbatim: true })
+  const query = (resolver ? viaServer(host, family, resolver, timeoutMs) : dns.promises.lookup(host, { all: true, family: family ?? 0, verbatim: true }))
     .then((list): LookupResult => {
       if (list.length === 0) return { ok: false, kind: "dns-not-found", code: "ENOTFOUND", message: `${host} has no ${family ? `IPv${family} ` : ""}address` };
       return { ok: true, addresses: list.map((a) => ({ address: a.address, family: a.family as 4 | 6 })), literal: false };
@@ -41,6 +43,27 @@ export async function lookup(host: string, family: 4 | 6 | undefined, timeoutMs:
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Asks one DNS server for A and/or AAAA records (c-ares, not getaddrinfo). NXDOMAIN is ENOTFOUND; no answer, ETIMEOUT. */
+async function viaServer(host: string, family: 4 | 6 | undefined, server: string, timeoutMs: number): Promise<{ address: string; family: number }[]> {
+  const r = new dns.promises.Resolver({ timeout: Math.max(100, Math.round(timeoutMs / 2)), tries: 1 });
+  r.setServers([server]);
+  const ask = async (f: 4 | 6) => {
+    try {
+      const list = f === 4 ? await r.resolve4(host) : await r.resolve6(host);
+      return list.map((address) => ({ address, family: f }));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENODATA") return [];
+      throw err;
+    }
+  };
+  const families: (4 | 6)[] = family ? [family] : [4, 6];
+  const results = await Promise.allSettled(families.map(ask));
+  const found = results.flatMap((x) => (x.status === "fulfilled" ? x.value : []));
+  const failed = results.find((x) => x.status === "rejected") as PromiseRejectedResult | undefined;
+  if (found.length === 0 && failed) throw failed.reason;
+  return found;
 }
 
 /** TCP outcome: a connected socket and the address used, or the last error. */

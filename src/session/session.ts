@@ -40,6 +40,8 @@ export interface SessionOptions {
   timeouts: Timeouts;
   /** In plaintext, after this many ms without a greeting, check whether the port speaks implicit TLS; false to never check. */
   sniffAfterMs?: number | false;
+  /** Resolve with this DNS server instead of the system resolver. */
+  resolver?: string;
   auth?: AuthCredentials;
   transcript?: boolean;
   redactor?: Redactor;
@@ -261,7 +263,8 @@ export class Session {
 
   private async dns(): Promise<boolean> {
     return this.stage("dns", async (detail) => {
-      const r = await lookup(this.opts.host, this.opts.family, this.opts.timeouts.connect);
+      const r = await lookup(this.opts.host, this.opts.family, this.opts.timeouts.connect, this.opts.resolver);
+      if (this.opts.resolver) detail.resolver = this.opts.resolver;
       if (!r.ok) return this.fail(r.kind, r.message, r.code);
       const preferred = r.addresses.filter((a) => !this.opts.family || a.family === this.opts.family);
       this.addresses = preferred;
@@ -356,7 +359,7 @@ export class Session {
       }
       if (reply.code !== 250) return this.failReply(reply, detail.helo ? "HELO" : "EHLO");
       this.extensions = detail.helo ? parseExtensions({ ...reply, lines: reply.lines.slice(0, 1) }) : parseExtensions(reply);
-      Object.assign(detail, { extensions: this.extensions });
+      Object.assign(detail, { server: reply.lines[0]!.slice(4), extensions: this.extensions });
       return true;
     });
   }

@@ -1,8 +1,8 @@
 import type { DryRunReport, SendReport } from "../commands/send.js";
-import type { Diagnosis } from "../send/deliver.js";
+import type { Diagnosis } from "../diagnose/diagnose.js";
 import { formatTranscript, type TranscriptEntry } from "../session/transcript.js";
-import type { Theme } from "./theme.js";
-import type { Ui } from "./ui.js";
+import { renderDiagnosis } from "./render-diagnosis.js";
+import { Ui } from "./ui.js";
 
 /**
  * send's human output. stdout carries exactly one line per message sent (`sent <id> to N recipients: <reply>`),
@@ -23,19 +23,15 @@ export function renderSend(data: SendReport | DryRunReport, ui: Ui): void {
     }
   } else if (data.failure) {
     ui.err(`mailctl: not sent: the ${data.failure.stage} stage failed`);
-    renderDiagnoses(data.diagnoses, ui.errTheme, (l) => ui.err(l));
+    renderDiagnosesErr(data.diagnoses, ui);
   }
   renderTranscriptErr(data.transcript, ui);
 }
 
-/** Diagnoses on stderr, as doctor words them: title, explanation, evidence, fix steps. */
-export function renderDiagnoses(diagnoses: Diagnosis[], t: Theme, write: (line: string) => void): void {
-  for (const d of diagnoses) {
-    write(`  ${d.severity === "error" ? t.fail : t.warn} ${d.title}`);
-    if (d.explanation) write(`    ${d.explanation}`);
-    for (const e of d.evidence.filter((e) => e !== d.title)) write(`    ${e}`);
-    d.fix.forEach((f, i) => write(`    fix ${i + 1}: ${f}`));
-  }
+/** The diagnoses as doctor prints them, but on stderr: send's stdout carries only the result line. */
+function renderDiagnosesErr(diagnoses: Diagnosis[], ui: Ui): void {
+  const errUi = new Ui({ ...ui.io, stdout: ui.io.stderr }, false, ui.redactor);
+  for (const d of diagnoses) renderDiagnosis(d, errUi);
 }
 
 function renderTranscriptErr(entries: TranscriptEntry[] | undefined, ui: Ui): void {

@@ -1,5 +1,5 @@
 import type { TestSendReport } from "../commands/test-send.js";
-import { renderDiagnoses } from "./render-send.js";
+import { renderDiagnosis } from "./render-diagnosis.js";
 import { renderStages, renderTranscript } from "./stages.js";
 import type { Ui } from "./ui.js";
 
@@ -16,7 +16,7 @@ export function renderTestSend(data: TestSendReport, ui: Ui): void {
     ui.out(`  elapsed     ${data.ms} ms`);
   } else {
     ui.out(`${t.fail} not sent: the ${data.failure?.stage ?? "?"} stage failed`);
-    renderDiagnoses(data.diagnoses, t, (l) => ui.out(l));
+    for (const d of data.diagnoses) renderDiagnosis(d, ui);
   }
   renderTranscript(data.transcript, ui);
 }

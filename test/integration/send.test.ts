@@ -258,6 +258,7 @@ describe("send reports what the server did", () => {
     expect(doc.ok).toBe(false);
     expect(doc.failure).toMatchObject({ stage: "rcpt", kind: "negative-reply" });
     expect(doc.rejected.map((x: { address: string }) => x.address)).toEqual(["x@example.com", "y@example.com"]);
+    expect(doc.diagnoses.map((d: { id: string }) => d.id)).toEqual(["recipient-rejected"]);
     expect(s.messages).toHaveLength(0);
   });
 
@@ -267,6 +268,7 @@ describe("send reports what the server did", () => {
     expect(r.code).toBe(69);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/the server accepts at most 20000 \(SIZE\)/);
+    expect(r.stderr).toMatch(/\[message-too-large · mail\]/);
     expect(s.connections).toBe(1);
     expect(s.mailFrom).toHaveLength(0);
     expect(s.messages).toHaveLength(0);
@@ -293,6 +295,11 @@ describe("send reports what the server did", () => {
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(/not sent: the auth stage failed/);
     expect(bad.stderr).toMatch(/535/);
+    expect(bad.stderr).toMatch(/\[auth-failed · auth\]/);
+    // One catalog: doctor names the same cause and exits with the same code.
+    const doctor = await runCli(["doctor", "--host", "127.0.0.1", "--port", String(s.port), "--tls", "starttls", "--ca", ca, "-u", "app", "--json"], { env: { MAILCTL_PASSWORD: "wrong-Pa55word" } });
+    expect(doctor.code).toBe(bad.code);
+    expect(JSON.parse(doctor.stdout).diagnoses[0].id).toBe("auth-failed");
     const b64 = (t: string) => Buffer.from(t).toString("base64");
     for (const [out, pw] of [[good.stdout + good.stderr, "s3cret-Pa55word"], [bad.stdout + bad.stderr, "wrong-Pa55word"]] as const) {
       expect(out).not.toContain(pw);
@@ -310,5 +317,6 @@ describe("send reports what the server did", () => {
     expect(r.code).toBe(69);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/not sent: the tcp stage failed/);
+    expect(r.stderr).toMatch(/\[connection-refused · tcp\]/);
   });
 });

@@ -65,6 +65,8 @@ describe("test-send", () => {
     expect(r.stdout).toMatch(/✗ auth/);
     expect(r.stdout).toMatch(/✗ not sent: the auth stage failed/);
     expect(r.stdout).toMatch(/535/);
+    expect(r.stdout).toMatch(/\[auth-failed · auth\]/);
+    expect(r.stdout).toMatch(/fix\n\s+1\. /);
     expect(r.stdout + r.stderr).not.toContain("wrong-pass-9");
     expect(r.stdout + r.stderr).not.toContain(Buffer.from("\0me\0wrong-pass-9").toString("base64"));
     expect(s.messages).toHaveLength(0);

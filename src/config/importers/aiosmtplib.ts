@@ -101,7 +101,10 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   b.set("tls", ssl ? "implicit" : starttls ? "starttls" : "none", keys);
   // smtplib never upgrades on its own: without starttls() the session stays plaintext.
   if (!ssl && !starttls) b.set("opportunisticTls", false, keys);
-  if (ssl && starttls) b.problem("starttls() on an SMTP_SSL connection: it is already TLS and servers refuse a second STARTTLS", keys);
+  if (ssl && starttls) {
+    b.problem("starttls() on an SMTP_SSL connection: it is already TLS and servers refuse a second STARTTLS", keys);
+    b.set("starttlsOnImplicit", true, keys);
+  }
   const port = toPort(o.port);
   b.set("port", port ?? (ssl ? 465 : 25), ["port"]);
   if (port === undefined) b.warn(`port is not set; smtplib uses ${ssl ? 465 : 25}`);

@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveFromFlags, type ConnectionFlags } from "../config/resolve.js";
+import type { DoctorResult } from "../diagnose/doctor.js";
+import { usageError } from "../errors.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS } from "../options.js";
+import { renderDoctor } from "../ui/render-doctor.js";
+
+/** doctor's options as commander parses them. */
+export interface DoctorFlags extends ConnectionFlags {
+  from?: string;
+  to?: string;
+  send?: boolean;
+  json?: boolean;
+  transcript?: boolean;
+}
+
+/** Runs every check against the configured server and explains the first failure. */
+export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorResult>> {
+  const target = await resolveFromFlags(opts, ctx.io.env, { needPort: true });
+  if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
+  const from = opts.from ?? ctx.io.env.MAILCTL_FROM ?? target.from;
+  if (from) target.from = from;
+  if (target.password) ctx.ui.redactor.add(target.password, target.user);
+  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
+  const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
+  let message;
+  if (opts.send) {
+    if (!from) throw usageError("--send needs a sender: pass --from <address> (or set MAILCTL_FROM)");
+    const { buildTestMessage } = await import("../diagnose/test-message.js");
+    message = await buildTestMessage({ from, to: opts.to ?? from, host: target.host, port: target.port, tls: target.tls, version: version(), ...(target.profile ? { profile: target.profile } : {}) });
+  }
+  const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
+  try {
+    const result = await runDoctor(target, { ...(message ? { message } : {}), transcript: Boolean(opts.transcript) });
+    const primary = result.diagnoses.find((d) => d.severity === "error");
+    return { category: primary ? categoryOfDiagnosis(primary) : "ok", data: result };
+  } finally {
+    spinner.stop();
+  }
+}
+
+/** Declares `doctor`. */
+export function register(program: Command, execute: Execute): Command {
+  const cmd = program
+    .command("doctor")
+    .summary("find why mail does not send, explain it, and say how to fix it")
+    .description(
+      "Check mail settings step by step — the settings themselves, then dns → tcp → TLS → greeting → EHLO →\n" +
+        "STARTTLS → AUTH (and with --send, a real message) — explain the first failure with the evidence, give the\n" +
+        "fix, and when the port or TLS mode is wrong, find one that works. The exit code is that of the first error.",
+    );
+  addOptions(cmd, CONNECTION_OPTIONS);
+  cmd
+    .option("--from <address>", "sender address (From) to check, and to send the test message from [env MAILCTL_FROM]")
+    .option("--to <address>", "recipient of the --send test message (default: the From address)")
+    .option("--send", "also send a small test message (MAIL/RCPT/DATA) with a unique token in its subject");
+  addOptions(cmd, OUTPUT_OPTIONS);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  $ MAILCTL_PASSWORD=app-password mailctl doctor --host smtp.gmail.com --port 465 --tls implicit --user me@gmail.com
+  $ mailctl doctor --host smtp.qq.com -p 587 --tls starttls -u 12345@qq.com --from 12345@qq.com --send
+  $ mailctl doctor --host mail.example.com -p 465 --tls starttls      # a wrong mode: doctor says so, and what works
+  $ mailctl doctor --host 127.0.0.1 -p 1587 --tls starttls -u lab@mailctl.test --ca ~/.cache/mailctl/lab/ca.pem --json`,
+  );
+  cmd.action(async (opts: DoctorFlags) => {
+    await execute(opts, (ctx) => run(opts, ctx), renderDoctor);
+  });
+  return cmd;
+}

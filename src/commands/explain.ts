@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { usageError } from "../errors.js";
+import type { Diagnosis } from "../diagnose/diagnose.js";
+import { renderDiagnosis } from "../ui/render-diagnosis.js";
+import type { Ui } from "../ui/ui.js";
+
+/** explain's options. */
+export interface ExplainOptions {
+  json?: boolean;
+  provider?: string;
+}
+
+/** The --json document: doctor's shape without stages. */
+export interface ExplainResult {
+  ok: boolean;
+  recognised: boolean;
+  input: string;
+  target: { host: string | null; port: number | null; tls: null };
+  provider: string | null;
+  diagnoses: Diagnosis[];
+  suggestion: null;
+}
+
+/** Diagnoses an error line from another program's log, without connecting. */
+export async function run(text: string, opts: ExplainOptions, _ctx: Ctx): Promise<Outcome<ExplainResult>> {
+  const input = text.trim();
+  if (!input) throw usageError("nothing to explain: pass the error text as an argument or on stdin");
+  const [{ fromText }, { diagnose, categoryOfDiagnosis }, { providerByName, providerFromText }] = await Promise.all([
+    import("../diagnose/evidence.js"),
+    import("../diagnose/diagnose.js"),
+    import("../diagnose/providers.js"),
+  ]);
+  const e = fromText(input);
+  const provider = opts.provider ? providerByName(opts.provider) : providerFromText(e.text, e.host);
+  if (opts.provider && !provider) throw usageError(`unknown provider "${opts.provider}" (see mailctl presets)`);
+  const d = diagnose(e, { provider });
+  const data: ExplainResult = {
+    ok: false,
+    recognised: d !== null,
+    input,
+    target: { host: e.host ?? null, port: e.port ?? null, tls: null },
+    provider: provider?.name ?? null,
+    diagnoses: d ? [d] : [],
+    suggestion: null,
+  };
+  // Recognised: the exit code says what kind of failure it was, as doctor's would; not recognised: 65.
+  return { category: d ? categoryOfDiagnosis(d) : "data", data };
+}
+
+/** Human output: the diagnosis, or an honest "not recognised". */
+function renderExplain(r: ExplainResult, ui: Ui): void {
+  if (!r.recognised) {
+    ui.out(`${ui.theme.fail} not recognised: mailctl cannot tell what caused this error.`);
+    ui.out("  Run `mailctl doctor` with the same settings to find out by connecting, or pass more of the log.");
+    return;
+  }
+  for (const d of r.diagnoses) renderDiagnosis(d, ui);
+}
+
+/** Reads all of stdin (when it is not a terminal). */
+async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+  if (stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const c of stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Declares `explain`. */
+export function register(program: Command, execute: Execute): Command {
+  const cmd = program
+    .command("explain")
+    .summary("diagnose an error message copied from another program's log")
+    .description(
+      "Explain an SMTP error printed by another program (Python smtplib/aiosmtplib, nodemailer, PHPMailer, JavaMail,\n" +
+        "Go net/smtp, .NET, msmtp, swaks…): the cause, in plain words, and the fix. Nothing is sent anywhere.\n" +
+        "The text comes from the argument, or from stdin. The exit code is the one doctor would give for that cause;\n" +
+        "text mailctl cannot place exits 65 with \"not recognised\".",
+    )
+    .argument("[text...]", "the error text (quote it)")
+    .option("--provider <name>", "the provider, when the text does not name it (e.g. gmail, qq, office365)")
+    .option("--json", "print one JSON document on stdout and nothing else");
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  $ mailctl explain "Error connecting to smtp.qq.com on port 465: Unexpected EOF received"
+  $ mailctl explain "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"
+  $ mailctl explain --provider qq "(502, 'Invalid paramenters', '')"
+  $ grep -i smtp app.log | tail -1 | mailctl explain --json`,
+  );
+  cmd.action(async (words: string[], opts: ExplainOptions) => {
+    await execute(opts, async (ctx) => run(words.length ? words.join(" ") : await readStdin(ctx.io.stdin), opts, ctx), renderExplain);
+  });
+  return cmd;
+}

@@ -1,0 +1,161 @@
+import { endpointFor, quoted, who, type Entry, type FixStep } from "./types.js";
+
+/** Causes found before or while the SMTP dialogue starts: name, route, TLS mode, greeting. */
+export const CONNECTION: Entry[] = [
+  {
+    id: "plaintext-to-implicit-tls",
+    category: "protocol",
+    title: "Plaintext connection to an implicit-TLS port",
+    explain: (c) =>
+      `Port ${c.target?.port ?? c.e.port ?? 465} expects TLS from the very first byte (implicit TLS, RFC 8314), but the client connected in plaintext and waited for a greeting. ` +
+      "The server waits for a TLS handshake instead, so nothing arrives: clients report this as \"Greeting never received\", \"Unexpected EOF received\" or \"Connection unexpectedly closed\".",
+    fix: (c) => {
+      const ep = endpointFor(c, "implicit");
+      const steps: FixStep[] = [{ text: `Turn on implicit TLS for port ${c.target?.port ?? ep.port} (in code: nodemailer secure: true; Python smtplib.SMTP_SSL / aiosmtplib use_tls=True).`, change: { port: c.target?.port ?? ep.port, tls: "implicit" } }];
+      // Doctor offers the other port only when it checked that it works; explain cannot check, so it offers it as an option.
+      if (!c.target || c.suggestion?.tls === "starttls") steps.push({ text: `Or keep plaintext+STARTTLS and use the submission port ${c.suggestion?.port ?? 587} instead.`, change: { port: c.suggestion?.port ?? 587, tls: "starttls" } });
+      return steps;
+    },
+  },
+  {
+    id: "tls-to-plaintext-port",
+    category: "protocol",
+    title: "TLS handshake sent to a plaintext (STARTTLS) port",
+    explain: (c) =>
+      `The client started a TLS handshake at once (implicit TLS), but port ${c.target?.port ?? c.e.port ?? "?"} speaks plaintext first: the server answered with its text greeting, which the TLS library cannot read ` +
+      "(OpenSSL \"wrong version number\", Go \"first record does not look like a TLS handshake\", Java \"Unrecognized SSL message\"). On such a port TLS starts later, with the STARTTLS command.",
+    fix: (c) => {
+      const port = c.target?.port ?? c.e.port;
+      const steps: FixStep[] = [];
+      if (port && port !== 465) steps.push({ text: `Keep port ${port} and use STARTTLS instead of implicit TLS (nodemailer secure: false + requireTLS: true; Python smtplib.SMTP + starttls(); aiosmtplib use_tls=False, start_tls=True).`, change: { port, tls: "starttls" as const } });
+      if (!c.target || c.suggestion?.tls === "implicit") steps.push({ text: `Or keep implicit TLS and use port ${c.suggestion?.port ?? 465}${c.target ? "" : ", if the server offers it"}.`, change: { port: c.suggestion?.port ?? 465, tls: "implicit" as const } });
+      return steps;
+    },
+  },
+  {
+    id: "starttls-after-implicit-tls",
+    category: "protocol",
+    title: "STARTTLS sent on a connection that is already encrypted",
+    explain: (c) =>
+      `The connection was already TLS (implicit TLS on port ${c.target?.port ?? c.e.port ?? 465}), and the client then sent STARTTLS as well. ` +
+      `${who(c)} refuses that${quoted(c) ? ` with ${quoted(c)}` : ""}. QQ Mail still advertises STARTTLS on its implicit-TLS port 465 and answers "502 Invalid paramenters", which catches clients that upgrade whenever STARTTLS is offered.`,
+    fix: (c) => [
+      { text: "Use implicit TLS without STARTTLS on this port (aiosmtplib: use_tls=True, start_tls=False; RAGFlow: mail_use_ssl: true, mail_use_tls: false).", change: { port: c.target?.port ?? 465, tls: "implicit" } },
+      { text: "Or connect in plaintext to port 587 and upgrade with STARTTLS there.", change: { port: 587, tls: "starttls" } },
+    ],
+  },
+  {
+    id: "starttls-required",
+    category: "protocol",
+    title: "The server requires STARTTLS first",
+    explain: (c) =>
+      `${who(c)} accepts AUTH and mail on this port only over an encrypted connection, and the client did not upgrade with STARTTLS${quoted(c) ? `: ${quoted(c)}` : ""}. ` +
+      "The password would otherwise cross the network in clear (RFC 3207, RFC 4954 §4).",
+    fix: (c) => [
+      { text: "Turn on STARTTLS (nodemailer requireTLS: true; Python server.starttls() before login; Dify SMTP_USE_TLS=true + SMTP_OPPORTUNISTIC_TLS=true).", change: { port: c.target?.port ?? endpointFor(c, "starttls").port, tls: "starttls" } },
+    ],
+  },
+  {
+    id: "starttls-unavailable",
+    category: "protocol",
+    title: "STARTTLS is not available on this port",
+    explain: (c) =>
+      (c.e.kind === "starttls-not-offered"
+        ? "The settings require STARTTLS, but the server does not advertise it in its EHLO reply. "
+        : `The server refused to start TLS${quoted(c) ? ` (${quoted(c)})` : ""}. `) +
+      "Either this port speaks implicit TLS or plaintext only, or the server's TLS is not set up.",
+    fix: (c) => [
+      { text: "Use the port that offers TLS (check with `mailctl probe <host>`): usually 465 with implicit TLS.", change: { ...endpointFor(c, "implicit") } },
+      { text: "If this is your own server, configure its TLS certificate (Postfix: smtpd_tls_cert_file, smtpd_tls_security_level=may)." },
+    ],
+  },
+  {
+    id: "host-not-found",
+    category: "nohost",
+    title: "The host name does not resolve",
+    explain: (c) =>
+      `The name ${c.target?.host ?? c.e.host ?? "of the server"} could not be found in DNS${c.e.code ? ` (${c.e.code})` : ""}. It may be misspelt, or this machine may have no working DNS at all — then every name fails the same way, including well-known ones.`,
+    fix: (c) => [
+      { text: `Check the spelling of the host${c.provider ? `; ${c.provider.title}'s is ${c.provider.host}` : ""}.`, ...(c.provider ? { change: { host: c.provider.host } } : {}) },
+      { text: "Check that this machine resolves names at all (e.g. `getent hosts smtp.gmail.com`); in a container, check its DNS settings." },
+    ],
+  },
+  {
+    id: "connection-refused",
+    category: "unavailable",
+    title: "The connection was refused",
+    explain: (c) =>
+      `Nothing accepts connections on ${c.target ? `${c.target.host} port ${c.target.port}` : "that host and port"}${c.e.code ? ` (${c.e.code})` : ""}: no mail server listens there, or a firewall rejects the connection. ` +
+      "A wrong port is the usual cause.",
+    fix: (c) => [
+      c.suggestion
+        ? { text: `Use port ${c.suggestion.port} (${c.suggestion.tls}), which was checked to answer.`, change: { ...c.suggestion } }
+        : { text: "Check the port: 465 (implicit TLS) or 587 (STARTTLS) for sending with a login; `mailctl probe <host>` tries them all." },
+      { text: "If the server is yours, check that it is running and listening on that address." },
+    ],
+  },
+  {
+    id: "connect-timeout",
+    category: "tempfail",
+    title: "No answer from the server (connection timed out)",
+    explain: (c) =>
+      `The TCP connection to ${c.target ? `${c.target.host} port ${c.target.port}` : "the server"} got no answer at all. Something between here and the server drops the packets: ` +
+      "cloud hosts (AWS EC2, Google Cloud, Alibaba ECS, Azure) block outgoing port 25 and sometimes 465/587, and corporate firewalls do the same.",
+    fix: (c) => [
+      c.suggestion
+        ? { text: `Use port ${c.suggestion.port} (${c.suggestion.tls}), which answered from this machine.`, change: { ...c.suggestion } }
+        : { text: "Try the other submission ports: `mailctl probe <host>` tries 465, 587 and 25 at once." },
+      { text: "On a cloud host, ask the provider to unblock the port, or use the provider's mail relay / an API-based mail service." },
+    ],
+  },
+  {
+    id: "greeting-timeout",
+    category: "tempfail",
+    title: "The server never sent its greeting",
+    explain: () =>
+      "The TCP connection opened, but no \"220\" greeting arrived within the timeout, and the port does not speak TLS either. " +
+      "The server may be overloaded, or a proxy or firewall accepted the connection and passes nothing through.",
+    fix: () => [
+      { text: "Try again, with a longer --timeout; if it persists, check the server (or the proxy in between)." },
+      { text: "If the port is 465, make sure the client uses implicit TLS there." },
+    ],
+  },
+  {
+    id: "server-unavailable",
+    category: "tempfail",
+    title: "The server is not accepting mail right now",
+    explain: (c) =>
+      `${who(c)} answered ${quoted(c) || "that the service is not available"}: it is closing the connection (RFC 5321 §3.8). This is usually temporary — overload, maintenance — or a policy applied to this client.`,
+    fix: () => [{ text: "Try again later. If it persists, check the server's status page or logs; some servers say 421 to clients they do not trust (see the text of the reply)." }],
+  },
+  {
+    id: "connection-dropped",
+    category: "tempfail",
+    title: "The server closed the connection",
+    explain: (c) =>
+      `The server ended the connection${c.e.stage ? ` during ${c.e.stage}` : ""} without an SMTP reply explaining why. ` +
+      "Servers do this to clients they distrust (a bad EHLO name, a blocked address), when a proxy cuts the connection, or when the client spoke plaintext to an implicit-TLS port.",
+    fix: () => [
+      { text: "Run `mailctl doctor` with the same settings: it tells a TLS-mode mismatch apart from a server that drops the connection." },
+      { text: "Check the server's log for the reason; try again later." },
+    ],
+  },
+  {
+    id: "protocol-error",
+    category: "protocol",
+    title: "The server's reply is not valid SMTP",
+    explain: (c) =>
+      `What came back is not an SMTP reply, or not the one the conversation expected${c.e.text ? `: ${c.e.text.split("\n")[0]}` : ""}. ` +
+      "The port may belong to another service (HTTP, IMAP, POP3), or a proxy or antivirus rewrites the traffic.",
+    fix: () => [{ text: "Check host and port (`mailctl probe <host>` shows what the port says); disable SMTP scanning in antivirus/proxy software." }],
+  },
+  {
+    id: "ehlo-rejected",
+    category: "protocol",
+    title: "The server rejected the client's EHLO name",
+    explain: (c) =>
+      `${who(c)} refused the name the client introduced itself with${quoted(c) ? ` (${quoted(c)})` : ""}. Servers require a fully-qualified domain name or an address literal (RFC 5321 §4.1.1.1); ` +
+      "names like \"localhost\" or a bare machine name are refused, and Gmail answers them with \"421 4.7.0 Try again later (EHLO)\".",
+    fix: () => [{ text: "Send a proper EHLO name: this host's fully-qualified domain name, e.g. mail.example.com (mailctl --name; nodemailer `name`; Python local_hostname; Dify SMTP_LOCAL_HOSTNAME)." }],
+  },
+];

@@ -1,0 +1,103 @@
+import { quoted, who, type Entry } from "./types.js";
+
+/** Causes found at MAIL, RCPT or DATA: who may send, to whom, what, and how often. */
+export const MESSAGE: Entry[] = [
+  {
+    id: "sender-not-owned",
+    category: "noperm",
+    title: "The sender address does not belong to the login",
+    explain: (c) => {
+      const rule = c.provider?.from.rule;
+      const who2 = c.target?.user ? ` (${c.target.user})` : "";
+      const lead = `${who(c)} refused the sender${quoted(c) ? `: ${quoted(c)}` : ""}.`;
+      if (rule === "must-equal-login") return `${lead} ${c.provider!.title} requires the From address to be exactly the login address${who2}.`;
+      if (rule === "verified-identity") return `${lead} ${c.provider!.title} sends only from verified sender identities.`;
+      return `${lead} The authenticated user${who2} may not send as that address: the server checks senders against the login (Postfix reject_sender_login_mismatch, Microsoft "Send As" permission).`;
+    },
+    fix: (c) => [
+      { text: `Send from the login address${c.target?.user ? ` ${c.target.user}` : ""}.`, ...(c.target?.user?.includes("@") ? { change: { from: c.target.user } } : {}) },
+      { text: c.provider?.from.rule === "verified-identity" ? `Or verify the address as a sender identity in ${c.provider.title}.` : "Or have the address added as an alias / Send As permission for the login." },
+    ],
+  },
+  {
+    id: "from-header-rejected",
+    category: "unavailable",
+    title: "The From header was rejected",
+    explain: (c) =>
+      `${who(c)} refused the message after DATA because of its From header${quoted(c) ? `: ${quoted(c)}` : ""}. ` +
+      (c.provider?.name === "qq"
+        ? "QQ Mail wants a From whose address is the login, written as a plain `Name <address>` — an RFC 2047-encoded address, a doubled `Name <Name <addr>>` or a malformed display name is refused."
+        : "The header is missing, malformed (unquoted special characters in the display name, RFC 5322 §3.4), wrongly encoded (RFC 2047), or its address is not the login."),
+    fix: (c) => [
+      { text: `Use a From of the form "Display Name <${c.target?.user?.includes("@") ? c.target.user : "login@example.com"}>": quote names containing , ; : @ . ( ) and let the mail library encode non-ASCII names (RFC 2047).` },
+      { text: "If the provider rejects display names, send the bare address (mailctl fromFormat: address-only)." },
+    ],
+  },
+  {
+    id: "relay-denied",
+    category: "unavailable",
+    title: "The server will not relay to that recipient",
+    explain: (c) =>
+      `${who(c)} accepts mail for other domains only from clients that logged in${quoted(c) ? `: ${quoted(c)}` : ""}. The client did not authenticate, or uses a port meant for incoming mail.`,
+    fix: () => [
+      { text: "Log in (user and password) on the submission port: 587 with STARTTLS or 465 with implicit TLS.", change: { port: 587, tls: "starttls" } },
+      { text: "If the server is yours and this client should relay without a login, allow its address (Postfix mynetworks)." },
+    ],
+  },
+  {
+    id: "recipient-rejected",
+    category: "unavailable",
+    title: "The recipient address was rejected",
+    explain: (c) => `${who(c)} refused the recipient${quoted(c) ? `: ${quoted(c)}` : ""}. The mailbox does not exist, or the address is malformed.`,
+    fix: () => [{ text: "Check the recipient's spelling and domain; send to an address known to exist to test the setup." }],
+  },
+  {
+    id: "message-too-large",
+    category: "unavailable",
+    title: "The message is too large",
+    explain: (c) => `${who(c)} refused the message because of its size${quoted(c) ? `: ${quoted(c)}` : c.e.text ? `: ${c.e.text.split("\n")[0]}` : ""}. Attachments grow by about a third when encoded (base64).`,
+    fix: (c) => [{ text: `Send smaller attachments, or links instead${c.provider?.limits?.maxMessageBytes ? ` (${c.provider.title} accepts up to ${Math.round(c.provider.limits.maxMessageBytes / 1048576)} MiB)` : ""}.` }],
+  },
+  {
+    id: "rate-limited",
+    category: "tempfail",
+    title: "Sending or login rate limit reached",
+    explain: (c) =>
+      `${who(c)} is throttling this account or client${quoted(c) ? `: ${quoted(c)}` : ""}. Too many logins, messages or recipients in a period${c.provider?.limits?.perDay ? ` (${c.provider.title}: about ${c.provider.limits.perDay} messages per day)` : ""}.`,
+    fix: () => [
+      { text: "Wait and retry later with backoff; failed logins count too, so fix the password first if logins are failing." },
+      { text: "Send in smaller batches (mailctl send --batch with --rate), or use a service meant for bulk mail." },
+    ],
+  },
+  {
+    id: "greylisted",
+    category: "tempfail",
+    title: "Greylisted: try again in a few minutes",
+    explain: (c) => `The receiving server defers first attempts from unknown senders${quoted(c) ? ` (${quoted(c)})` : ""}, expecting a real mail server to retry after a few minutes (greylisting). This is normal, not an error in your settings.`,
+    fix: () => [{ text: "Retry after the delay the server names (usually 1–15 minutes); a queueing client (mailctl send --batch) retries by itself." }],
+  },
+  {
+    id: "temporary-failure",
+    category: "tempfail",
+    title: "Temporary failure: try again later",
+    explain: (c) => `${who(c)} answered with a temporary error${quoted(c) ? `: ${quoted(c)}` : ""} (4xx, RFC 5321 §4.2.1): the same message may succeed later.`,
+    fix: () => [{ text: "Retry later with backoff; if it persists, read the server's text for the reason." }],
+  },
+  {
+    id: "client-blocked",
+    category: "unavailable",
+    title: "This client's address is blocked",
+    explain: (c) => `${who(c)} refused the connection or message because the sending IP address is on a blocklist or has poor reputation${quoted(c) ? `: ${quoted(c)}` : ""}.`,
+    fix: () => [
+      { text: "Send through your provider's authenticated submission server (465/587) instead of directly from this host." },
+      { text: "Check the address on the blocklist named in the reply and follow its delisting steps." },
+    ],
+  },
+  {
+    id: "content-rejected",
+    category: "unavailable",
+    title: "The message content was rejected as spam",
+    explain: (c) => `${who(c)} judged the message to be spam or inappropriate${quoted(c) ? `: ${quoted(c)}` : ""}.`,
+    fix: () => [{ text: "Send a realistic message (real subject and text, matching From), avoid link-only or empty bodies, and check the sender's SPF/DKIM; test with `mailctl test-send`." }],
+  },
+];

@@ -1,0 +1,52 @@
+import type { Entry } from "./types.js";
+
+/** Certificate and TLS-version causes. */
+export const TLS: Entry[] = [
+  {
+    id: "cert-untrusted",
+    category: "ioerr",
+    title: "The server's certificate is not trusted",
+    explain: (c) =>
+      `The TLS certificate ${c.target?.host ? `of ${c.target.host} ` : ""}is not signed by a certificate authority this machine trusts${c.e.code ? ` (${c.e.code})` : ""}: ` +
+      "it is self-signed, signed by a private CA, or the server does not send its intermediate certificate. The connection was stopped before any password was sent.",
+    fix: () => [
+      { text: "If the server uses a private CA, trust that CA explicitly: mailctl --ca ca.pem (nodemailer tls.ca; Python ssl context cafile; msmtp tls_trust_file)." },
+      { text: "If it is your server, install a certificate from a public CA (e.g. Let's Encrypt) including the full chain (Postfix smtpd_tls_chain_files)." },
+      { text: "Turning verification off (--insecure, rejectUnauthorized: false) hides the problem and exposes the password to interception: use it only to test." },
+    ],
+  },
+  {
+    id: "cert-expired",
+    category: "ioerr",
+    title: "The server's certificate has expired",
+    explain: (c) =>
+      `The server presents a certificate outside its validity period${c.e.code ? ` (${c.e.code})` : ""}. Either the certificate really expired (renewal failed), or this machine's clock is wrong.`,
+    fix: () => [
+      { text: "Check this machine's date and time (`date -u`)." },
+      { text: "If the server is yours, renew the certificate (e.g. `certbot renew`) and reload the mail server; otherwise tell its operator." },
+    ],
+  },
+  {
+    id: "cert-hostname-mismatch",
+    category: "ioerr",
+    title: "The certificate is for a different host name",
+    explain: (c) =>
+      `The certificate is valid, but not for the name the client connected to${c.target ? ` (${c.target.host})` : ""}. ` +
+      "This happens when connecting by IP address or by an alias (mail.example.com vs. the server's real name smtp.provider.com).",
+    fix: (c) => [
+      { text: "Connect by the name in the certificate (see `mailctl probe` for its names), or keep the address and verify against that name: mailctl --servername <name> (nodemailer tls.servername).", ...(c.provider ? { change: { host: c.provider.host } } : {}) },
+    ],
+  },
+  {
+    id: "tls-protocol-too-old",
+    category: "ioerr",
+    title: "The server speaks only an outdated TLS version",
+    explain: (c) =>
+      `${c.provider?.name === "office365" ? "Microsoft 365 refuses TLS 1.0/1.1 clients" : "The client and the server share no TLS version"}: ` +
+      "current clients refuse TLS 1.0 and 1.1 (RFC 8996), and this server offers nothing newer — or the reverse, an old client against a server that requires TLS 1.2.",
+    fix: () => [
+      { text: "Upgrade the server (or the client) to TLS 1.2 or later." },
+      { text: "Only to reach a legacy server you cannot change: allow TLS 1.0 in the client (nodemailer tls: {minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0'})." },
+    ],
+  },
+];

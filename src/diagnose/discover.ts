@@ -1,0 +1,43 @@
+import type { TlsMode } from "../config/types.js";
+import { probeEndpoint, type EndpointProbe } from "../session/detect.js";
+import type { SessionOptions } from "../session/session.js";
+import type { DiagnosisId } from "./ids.js";
+import type { Provider } from "./providers.js";
+
+/** Causes a different port or TLS mode can cure: only for these does doctor look for one. */
+export const DISCOVERABLE: ReadonlySet<DiagnosisId> = new Set([
+  "plaintext-to-implicit-tls",
+  "tls-to-plaintext-port",
+  "starttls-after-implicit-tls",
+  "starttls-unavailable",
+  "starttls-required",
+  "connection-refused",
+  "connect-timeout",
+  "greeting-timeout",
+  "auth-not-offered",
+]);
+
+/** A verified {port, tls}, and every probe made to find it. */
+export interface Discovery {
+  suggestion: { port: number; tls: TlsMode } | null;
+  tried: { port: number; tls: TlsMode | null; ok: boolean; note: string }[];
+}
+
+/**
+ * Tries the same host's other ports and modes at once (the current port, the provider's, 465, 587, 25) and
+ * returns one that was verified to reach EHLO with a trusted certificate. Preference: the same port in the
+ * right mode (the smallest change), then implicit TLS (RFC 8314 §3.3 recommends it), then STARTTLS; plaintext
+ * only for a target without a password to protect.
+ */
+export async function discover(base: SessionOptions, current: { port: number; tls: TlsMode }, provider: Provider | null, hasCredentials: boolean): Promise<Discovery> {
+  const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), 465, 587, 25])];
+  const timeoutMs = Math.min(base.timeouts.connect, 5000);
+  const timeouts = { connect: timeoutMs, greeting: timeoutMs, command: timeoutMs, dataEnd: timeoutMs };
+  const probes: EndpointProbe[] = await Promise.all(ports.map((port) => probeEndpoint({ ...base, port, timeouts, auth: undefined, transcript: false }, "auto")));
+  const tried = probes.map((p) => ({ port: p.port, tls: p.mode, ok: p.report.ok, note: p.report.failure?.message ?? "reaches EHLO" }));
+  const working = probes.filter((p) => p.report.ok && p.mode && !(p.port === current.port && p.mode === current.tls));
+  const usable = working.filter((p) => p.mode !== "none" || !hasCredentials);
+  const rank = (p: EndpointProbe) => (p.port === current.port ? 0 : p.mode === "implicit" ? 1 : p.mode === "starttls" ? 2 : 3);
+  const best = usable.sort((a, b) => rank(a) - rank(b))[0];
+  return { suggestion: best ? { port: best.port, tls: best.mode! } : null, tried };
+}

@@ -1,0 +1,74 @@
+import type { Target } from "../config/target.js";
+import type { Evidence } from "./evidence.js";
+import type { DiagnosisId } from "./ids.js";
+import type { Provider } from "./providers.js";
+import type { StageName } from "../session/failure.js";
+
+/** A finding on the settings alone, before connecting: an id, how sure, the stage where it will bite, and what was seen. */
+export interface StaticFinding {
+  id: DiagnosisId;
+  severity: "error" | "warning";
+  stage: StageName | "config";
+  evidence: Evidence;
+}
+
+const IMPLICIT_PORTS = new Set([465, 994, 2465]);
+const PLAINTEXT_PORTS = new Set([25, 587, 2525, 2587]);
+
+function ev(text: string, t: Target): Evidence {
+  return { source: "text", text, host: t.host, port: t.port, clientTls: t.tls };
+}
+
+/**
+ * Checks the settings for combinations that cannot work or will be refused, before any connection:
+ * port vs. TLS mode, a missing password, From vs. login for providers that require them equal, the From
+ * header's syntax (RFC 5322 §3.4, RFC 2047 §5), the EHLO name (RFC 5321 §4.1.1.1), verification off.
+ */
+export function staticChecks(t: Target, provider: Provider | null): StaticFinding[] {
+  const out: StaticFinding[] = [];
+  const where = t.sourceFile ? `${t.sourceFile}: ` : "";
+  if (IMPLICIT_PORTS.has(t.port) && t.tls !== "implicit")
+    out.push({ id: "plaintext-to-implicit-tls", severity: "error", stage: "greeting", evidence: ev(`${where}port ${t.port} with tls "${t.tls}" — port ${t.port} expects implicit TLS`, t) });
+  if (PLAINTEXT_PORTS.has(t.port) && t.tls === "implicit")
+    out.push({ id: "tls-to-plaintext-port", severity: "error", stage: "tls", evidence: ev(`${where}port ${t.port} with tls "implicit" — port ${t.port} speaks plaintext first (STARTTLS)`, t) });
+  if (t.user && !t.password)
+    out.push({ id: "credentials-missing", severity: "error", stage: "auth", evidence: ev(`user ${t.user} is set but the password is empty${t.passwordSource ? ` (${t.passwordSource})` : ""}`, t) });
+  const fromAddr = t.from ? addressOf(t.from) : null;
+  if (fromAddr && t.user?.includes("@") && provider?.from.rule === "must-equal-login" && fromAddr.toLowerCase() !== t.user.toLowerCase())
+    out.push({ id: "sender-not-owned", severity: "error", stage: "mail", evidence: ev(`From ${fromAddr} differs from the login ${t.user}; ${provider.title} requires them equal`, t) });
+  const fromProblem = t.from ? checkFrom(t.from) : null;
+  if (fromProblem) out.push({ id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.from}": ${fromProblem}`, t) });
+  if (t.name && !isFqdnOrLiteral(t.name)) out.push({ id: "ehlo-name-not-fqdn", severity: "warning", stage: "ehlo", evidence: ev(t.name, t) });
+  if (t.insecure) out.push({ id: "tls-verification-off", severity: "warning", stage: "config", evidence: ev("TLS certificate verification is off (--insecure)", t) });
+  return out;
+}
+
+/** The address in "Name <addr>" or a bare address. */
+export function addressOf(from: string): string | null {
+  const angle = /<([^<>]*)>\s*$/.exec(from);
+  const addr = (angle ? angle[1]! : from).trim();
+  return addr.includes("@") ? addr : null;
+}
+
+/** What is wrong with a From header value, or null when it is fine. */
+export function checkFrom(from: string): string | null {
+  const opens = (from.match(/</g) ?? []).length;
+  if (opens > 1) return 'it holds more than one <…> (a doubled "Name <Name <addr>>")';
+  if (opens === 1 && !/^[^<>]*<[^<>]+>\s*$/.test(from)) return "the <address> is not closed, or text follows it";
+  const addr = addressOf(from);
+  if (!addr) return "there is no address with an @ in it";
+  if (/=\?[^?]+\?[bq]\?/i.test(addr)) return "the address itself is RFC 2047-encoded (only the display name may be)";
+  if (/\s/.test(addr) || addr.split("@").length !== 2) return `"${addr}" is not a valid address`;
+  const name = opens ? from.slice(0, from.indexOf("<")).trim() : "";
+  if (!name) return null;
+  const quoted = /^"(?:[^"\\]|\\.)*"$/.test(name);
+  if (quoted && /=\?[^?]+\?[bq]\?/i.test(name)) return "an RFC 2047 encoded-word inside quotes is not decoded (RFC 2047 §5)";
+  if (!quoted && /[,;:@<>[\]\\"()]/.test(name)) return `the display name ${name} contains , ; : @ or similar and must be quoted (RFC 5322 §3.2.3)`;
+  if (name.startsWith('"') !== name.endsWith('"')) return "the display name has an unbalanced quote";
+  return null;
+}
+
+/** RFC 5321 §4.1.1.1: a fully-qualified domain name or an address literal. */
+function isFqdnOrLiteral(name: string): boolean {
+  return /^\[.+\]$/.test(name) || (/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(name) && !/\.(local|localdomain)$/i.test(name));
+}
