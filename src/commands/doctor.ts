@@ -27,8 +27,20 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   let message;
   if (opts.send) {
     if (!from) throw usageError("--send needs a sender: pass --from <address> (or set MAILCTL_FROM)");
-    const { buildTestMessage } = await import("../diagnose/test-message.js");
-    message = await buildTestMessage({ from, to: opts.to ?? from, host: target.host, port: target.port, tls: target.tls, version: version(), ...(target.profile ? { profile: target.profile } : {}) });
+    // The same diagnostic message as test-send, built and checked by the same code.
+    const [{ parseMailbox }, { testMessage }, { composeMessage }] = await Promise.all([import("../send/address.js"), import("../send/test-message.js"), import("../send/message.js")]);
+    const to = opts.to ? parseMailbox(opts.to, "--to") : null;
+    let sender;
+    try {
+      sender = parseMailbox(from, "--from");
+    } catch {
+      sender = null; // a From that cannot be sent is itself the finding (from-header-invalid): diagnose, do not send
+    }
+    if (sender) {
+      const { input, token } = testMessage(target, sender, to ?? { ...sender, name: "" }, version());
+      const composed = await composeMessage(input);
+      message = { from: composed.envelope.from, to: composed.envelope.to, data: composed.stream(), size: composed.size, token, messageId: composed.messageId };
+    }
   }
   const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
   try {

@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { Option } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveFromFlags, sessionOptions, type ConnectionFlags } from "../config/resolve.js";
-import type { Target } from "../config/target.js";
 import type { TlsMode } from "../config/types.js";
 import { dataError } from "../errors.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, SENDER_OPTIONS } from "../options.js";
@@ -11,7 +9,7 @@ import type { Failure } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
 import type { StageResult } from "../session/session.js";
 import type { TranscriptEntry } from "../session/transcript.js";
-import { parseMailbox, type Mailbox } from "../send/address.js";
+import { parseMailbox } from "../send/address.js";
 import type { Diagnosis, Phase } from "../send/deliver.js";
 import { resolveSender } from "../send/input.js";
 import { renderTestSend } from "../ui/render-test-send.js";
@@ -44,25 +42,6 @@ export interface TestSendReport {
   transcript?: TranscriptEntry[];
 }
 
-const TLS_TEXT: Record<TlsMode, string> = { implicit: "implicit TLS", starttls: "STARTTLS", none: "none (plaintext)" };
-
-/** The facts a test message names, as label/value rows. */
-function facts(t: Target, from: Mailbox, token: string, time: string, version: string): [string, string][] {
-  return [
-    ["profile", t.profile ?? "(none: flags and environment)"],
-    ["host", t.host],
-    ["port", String(t.port)],
-    ["TLS mode", TLS_TEXT[t.tls] + (t.insecure ? ", certificate not verified (--insecure)" : "")],
-    ["user", t.user ?? "(no AUTH)"],
-    ["from", from.address],
-    ["sent at", time],
-    ["token", token],
-    ["mailctl", version],
-  ];
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
 /** Sends a short diagnostic message to --to (default: the sender) and reports every stage. */
 export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<TestSendReport>> {
   const target = await resolveFromFlags(opts, ctx.io.env, { needPort: true });
@@ -72,26 +51,9 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   target.from = from.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const to = opts.to ? parseMailbox(opts.to, "--to") : { ...from, name: "" };
   const { version } = await import("../cli.js");
-  const token = `mailctl-test-${randomBytes(4).toString("hex")}`;
-  const time = new Date().toISOString();
-  const rows = facts(target, from, token, time, version());
-  const text = `This is a test message from mailctl ${version()}. If you can read it, these settings deliver mail:\n\n${rows.map(([k, v]) => `  ${k.padEnd(9)} ${v}`).join("\n")}\n\nSearch your mailbox for ${token} to find it.\n`;
-  const html = `<p>This is a test message from mailctl ${esc(version())}. If you can read it, these settings deliver mail:</p>\n<table>\n${rows.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join("\n")}\n</table>\n<p>Search your mailbox for <code>${token}</code> to find it.</p>\n`;
-  const { composeMessage } = await import("../send/message.js");
-  const message = await composeMessage({
-    from,
-    ...(target.fromFormat ? { fromFormat: target.fromFormat } : {}),
-    to: [to],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    subject: `mailctl test ${token} ${time}`,
-    text,
-    html,
-    attachments: [],
-    headers: [{ key: "X-Mailer", value: `mailctl/${version()}` }],
-    references: [],
-  });
+  const [{ composeMessage }, { testMessage }] = await Promise.all([import("../send/message.js"), import("../send/test-message.js")]);
+  const { input, token } = testMessage(target, from, to, version());
+  const message = await composeMessage(input);
   const { deliver, diagnoseSend } = await import("../send/deliver.js");
   const phaseText: Record<Phase, string> = {
     connect: `connecting to ${target.host}:${target.port}`,
