@@ -9,6 +9,7 @@ import { Command, CommanderError } from "./commander.js";
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
   { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
+  { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
 ];
 
 /** mailctl's version, from package.json. */
@@ -42,8 +43,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const ui = new Ui(io, Boolean(opts.json));
     const ctx: Ctx = { ui, io, cwd: process.cwd() };
     const outcome = await run(ctx);
-    if (opts.json) ui.document(outcome.data);
-    else render(outcome.data, ui);
+    if (!outcome.shown) {
+      if (opts.json) ui.document(outcome.data);
+      else render(outcome.data, ui);
+    }
     code = exitCode(outcome.category);
   };
 

@@ -46,6 +46,8 @@ export class CaptureStore {
   private queue: { line: string; done: (err?: Error) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Prefix of this store's temp files: the pid tells a later start which ones belong to a lab that is gone. */
+  private readonly tmpPrefix = `${TMP_PREFIX}${process.pid}-${randomBytes(3).toString("hex")}-`;
 
   constructor(readonly dir: string) {
     this.indexPath = join(dir, "index.jsonl");
@@ -54,7 +56,7 @@ export class CaptureStore {
   /** Creates the directory and removes temp files a killed lab left behind (they were never acknowledged). */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await this.sweep();
+    await this.sweep((pid) => pid !== process.pid && !alive(pid));
     this.index = await open(this.indexPath, "a", 0o600);
   }
 
@@ -91,14 +93,14 @@ export class CaptureStore {
     await this.flushing;
     await this.index?.close();
     this.index = null;
-    await this.sweep();
+    await this.sweep((_pid, name) => name.startsWith(this.tmpPrefix));
   }
 
   private async store(stream: Readable, meta: CaptureMeta, check?: HeadCheck): Promise<CaptureEntry | { refused: unknown }> {
     const now = new Date();
     const id = randomBytes(8).toString("hex");
     const file = `${now.toISOString().replace(/[:.]/g, "-")}-${id}.eml`;
-    const tmp = join(this.dir, `${TMP_PREFIX}${id}`);
+    const tmp = join(this.dir, this.tmpPrefix + id);
     const head: Buffer[] = [];
     let headBytes = 0;
     let size = 0;
@@ -156,10 +158,23 @@ export class CaptureStore {
     this.flushing = null;
   }
 
-  private async sweep(): Promise<void> {
+  /** Removes the temp files `whose` picks (two labs may share a dir, so each removes only its own or a dead one's). */
+  private async sweep(whose: (pid: number, name: string) => boolean): Promise<void> {
     for (const name of await readdir(this.dir)) {
-      if (name.startsWith(TMP_PREFIX)) await rm(join(this.dir, name), { force: true });
+      if (!name.startsWith(TMP_PREFIX)) continue;
+      const pid = Number(name.slice(TMP_PREFIX.length).split("-")[0]);
+      if (!Number.isInteger(pid) || whose(pid, name)) await rm(join(this.dir, name), { force: true });
     }
+  }
+}
+
+/** True while a process with this pid exists (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -119,3 +119,30 @@ export class RawSmtp {
     }
   }
 }
+
+/** A connection to one of a lab's ports, greeted, EHLO sent, and upgraded with STARTTLS on the submission port. */
+export async function openLab(
+  lab: { endpoints: Record<"implicit" | "starttls" | "plain", { port: number }>; caPem: string },
+  kind: "implicit" | "starttls" | "plain",
+): Promise<{ c: RawSmtp; greeting: Buffer; ehlo: string }> {
+  const c = await RawSmtp.connect(lab.endpoints[kind].port, { implicit: kind === "implicit", ca: lab.caPem });
+  const greeting = (await c.read())!;
+  let ehlo = await c.cmd("EHLO client.test");
+  if (kind === "starttls") {
+    await c.cmd("STARTTLS");
+    await c.upgrade(lab.caPem);
+    ehlo = await c.cmd("EHLO client.test");
+  }
+  return { c, greeting, ehlo };
+}
+
+/** Sends MAIL, RCPT, DATA and the message; returns the reply to the final dot (or the first refusal). */
+export async function sendRaw(c: RawSmtp, from: string, to: string, message: string): Promise<string> {
+  const mail = await c.cmd(`MAIL FROM:<${from}>`);
+  if (!mail.startsWith("250")) return mail;
+  const rcpt = await c.cmd(`RCPT TO:<${to}>`);
+  if (!rcpt.startsWith("250")) return rcpt;
+  const data = await c.cmd("DATA");
+  if (!data.startsWith("354")) return data;
+  return c.cmd(message.replace(/\r?\n/g, "\r\n").replace(/^\./gm, "..") + "\r\n.");
+}

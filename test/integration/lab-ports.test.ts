@@ -1,16 +1,12 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLab, type Lab } from "../../src/lab/server.js";
+import type { Lab } from "../../src/lab/server.js";
 import type { PortKind } from "../../src/lab/smtp-hooks.js";
 import { runSession } from "../../src/session/run.js";
+import { closeTestLabs, LAB_PASSWORD as PASSWORD, LAB_USER as USER, testLab, TIMEOUTS } from "../helpers/lab.js";
 import { RawSmtp } from "../helpers/raw-smtp.js";
-
-const PASSWORD = "lab-test-password-1";
-const USER = "lab@mailctl.test";
-const TIMEOUTS = { connect: 5000, greeting: 5000, command: 5000, dataEnd: 10_000 };
 const KINDS: PortKind[] = ["implicit", "starttls", "plain"];
 
 /** A message with lines that need dot-stuffing, so the capture proves the bytes survive the round trip. */
@@ -22,18 +18,12 @@ function message(tag: string): Buffer {
   );
 }
 
-let dir: string;
 let lab: Lab;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(os.tmpdir(), "mailctl-lab-"));
-  lab = await startLab({ dir, portBase: 0, password: PASSWORD, closeTimeoutMs: 200 });
+  lab = await testLab();
 });
-
-afterAll(async () => {
-  await lab?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(closeTestLabs);
 
 /** The capture entry named in a 250 reply ("Ok: queued as <id>"). */
 async function captured(replyText: string) {
