@@ -17,8 +17,9 @@ export function headerValues(head: Buffer, name: string): string[] {
   return fields.filter((f) => f.toLowerCase().startsWith(prefix)).map((f) => f.slice(prefix.length).trim());
 }
 
-// RFC 5322 §3.2.3 atext, plus "." as obsolete phrases allow (§4.1).
-const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+$/;
+// RFC 5322 §3.2.3 atext, plus "." as obsolete phrases allow (§4.1), plus non-ASCII as RFC 6532 §3.2 allows
+// (raw non-ASCII only gets this far in a message sent with SMTPUTF8).
+const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.\u0080-\u{10FFFF}]+$/u;
 // RFC 5322 §3.4.1 addr-spec in its dot-atom form, which is what providers accept.
 const ADDRESS = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 // RFC 2047 §2: =?charset?encoding?encoded-text?= (RFC 2231 §5 allows a *language suffix on the charset).

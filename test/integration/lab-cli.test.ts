@@ -1,6 +1,6 @@
 // `mailctl lab` as a user runs it: the built CLI in a child process (npm test builds it first).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
@@ -107,6 +107,14 @@ describe("mailctl lab", () => {
     expect(run.err()).toContain(`mailctl: port ${port} is already in use (127.0.0.1:${port})`);
     expect(run.err()).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.out()).toBe("");
+  });
+
+  it("names a lab directory it cannot use and exits 74", async () => {
+    const file = join(dir, "a-file");
+    await writeFile(file, "not a directory");
+    const run = mailctl(["lab", "--dir", join(file, "lab"), "--port-base", "0"]);
+    expect(await run.exit).toBe(74);
+    expect(run.err()).toContain(`mailctl: lab directory ${join(file, "lab")}:`);
   });
 
   it("refuses a persona knob given to another persona (64) and an unset --password-env (78)", async () => {
