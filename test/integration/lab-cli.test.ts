@@ -1,12 +1,14 @@
 // `mailctl lab` as a user runs it: the built CLI in a child process (npm test builds it first).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdirSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LabReady } from "../../src/commands/lab.js";
+import { RawSmtp } from "../helpers/raw-smtp.js";
 
 const BIN = join(import.meta.dirname, "../../bin/mailctl.js");
 let dir: string;
@@ -82,6 +84,27 @@ describe("mailctl lab", () => {
     const emls = files.filter((f) => f.endsWith(".eml"));
     expect(emls).toHaveLength(1);
     for (const f of [...emls, "index.jsonl"]) expect(await readFile(join(dir, "captures", f), "utf8")).not.toContain(password);
+  });
+
+  it("stops on SIGTERM in the middle of a message, leaving no half-written capture behind", async () => {
+    const captures = join(dir, "captures");
+    const emlsBefore = (await readdir(captures)).filter((f) => f.endsWith(".eml")).length;
+    const run = mailctl(["lab", "--dir", dir, "--port-base", "0", "--json"], { MAILCTL_LAB_PASSWORD: "mid-data-password" });
+    const doc = await until(() => parseDocument(run.out()), run.exit);
+    const c = await RawSmtp.connect(doc.endpoints.find((e) => e.name === "plain")!.port);
+    await c.read();
+    await c.cmd("EHLO client.test");
+    await c.cmd("MAIL FROM:<someone@example.org>");
+    await c.cmd("RCPT TO:<anyone@mailctl.test>");
+    expect(await c.cmd("DATA")).toMatch(/^354 /);
+    c.write("Subject: never finished\r\n\r\n" + "partial line\r\n".repeat(1000));
+    await until(() => (readdirSync(captures).some((f) => f.startsWith(".tmp-")) ? true : undefined), run.exit);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    c.close();
+    const files = await readdir(captures);
+    expect(files.filter((f) => f.startsWith(".tmp-"))).toEqual([]);
+    expect(files.filter((f) => f.endsWith(".eml"))).toHaveLength(emlsBefore);
   });
 
   it("reuses the CA of an earlier start", async () => {
