@@ -165,9 +165,9 @@ export function register(program: Command, execute: Execute): Command {
     .command("lab")
     .summary("run a local SMTP server that captures mail and fails the way providers fail")
     .description(
-      "Run a real SMTP server on this machine: implicit TLS, STARTTLS submission and plaintext ports, a local CA\n" +
-        "to trust with --ca, one account (lab@mailctl.test), and every accepted message saved as an .eml file with\n" +
-        "an index line. A persona makes it answer the way a provider answers, failures included. Ctrl-C stops it.",
+      "Run a real SMTP server on this machine: implicit TLS, STARTTLS submission and plaintext ports, a local CA to " +
+        "trust with --ca, one account (lab@mailctl.test), and every accepted message saved as an .eml file with an " +
+        "index line. A persona makes it answer the way a provider answers, failures included. Ctrl-C stops it.",
     );
   addOptions(cmd, LAB_OPTIONS);
   const width = Math.max(...PERSONA_NAMES.map((n) => n.length));

@@ -81,8 +81,10 @@ export function createListener(kind: PortKind, ctx: ListenerContext): LabSmtpSer
     rejected: (c, code, text) => ctx.events.rejected(rejection(c, code, text)),
   });
   // An unhandled "error" event would end the process; a client that leaves during the TLS handshake emits one.
-  server.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.syscall !== "listen") ctx.events.warning(err);
+  // smtp-server marks the ones that are only a client going away with report: false.
+  server.on("error", (err: NodeJS.ErrnoException & { report?: boolean; remoteAddress?: string }) => {
+    if (err.syscall === "listen" || err.report === false) return;
+    ctx.events.warning(new Error(`${kind} port${err.remoteAddress ? `, client ${err.remoteAddress}` : ""}: ${err.message}`));
   });
   return server;
 }

@@ -164,6 +164,13 @@ describe("qq", () => {
     c.close();
   });
 
+  it("keeps the default's relay rule, without enhanced codes since it does not advertise them (RFC 2034)", async () => {
+    const { c } = await openLab(lab, "plain");
+    await c.cmd("MAIL FROM:<someone@example.org>");
+    expect(await c.cmd("RCPT TO:<x@example.com>")).toBe("554 <x@example.com>: Relay access denied\r\n");
+    c.close();
+  });
+
   it("refuses a MAIL FROM other than the login with 501", async () => {
     const { c } = await openLab(lab, "implicit");
     await c.authPlain(USER, PASSWORD);

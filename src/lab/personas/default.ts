@@ -110,9 +110,9 @@ export class DefaultPersona {
   rcptTo(conn: LabConn, to: string, _from: string): LabReply | undefined {
     const [local, domain] = splitAddress(to);
     if (domain === LAB_DOMAIN && (local === "unknown" || local === "nobody")) {
-      return reply(550, `5.1.1 <${to}>: Recipient address rejected: User unknown in local recipient table`);
+      return this.policy(550, "5.1.1", `<${to}>: Recipient address rejected: User unknown in local recipient table`);
     }
-    if (!conn.user && domain !== LAB_DOMAIN) return reply(554, `5.7.1 <${to}>: Relay access denied`);
+    if (!conn.user && domain !== LAB_DOMAIN) return this.policy(554, "5.7.1", `<${to}>: Relay access denied`);
     return undefined;
   }
 
@@ -128,27 +128,32 @@ export class DefaultPersona {
 
   /** The 250 after DATA. */
   accepted(_conn: LabConn, id: string): LabReply {
-    return reply(250, `2.0.0 Ok: queued as ${id}`);
+    return this.policy(250, "2.0.0", `Ok: queued as ${id}`);
   }
 
   starttlsRequired(_conn: LabConn): LabReply {
-    return reply(530, "5.7.0 Must issue a STARTTLS command first");
+    return this.policy(530, "5.7.0", "Must issue a STARTTLS command first");
   }
 
   authRequired(_conn: LabConn): LabReply {
-    return reply(530, "5.7.0 Authentication required");
+    return this.policy(530, "5.7.0", "Authentication required");
   }
 
   authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {
-    return reply(535, "5.7.8 Error: Authentication credentials invalid");
+    return this.policy(535, "5.7.8", "Error: Authentication credentials invalid");
   }
 
   tooBig(_conn: LabConn): LabReply {
-    return reply(552, "5.3.4 Message size exceeds fixed limit");
+    return this.policy(552, "5.3.4", "Message size exceeds fixed limit");
   }
 
   /** Cancels timers the persona holds (the lab is closing). */
   close(): void {}
+
+  /** One of the default's replies, with its RFC 3463 code only when the persona advertises ENHANCEDSTATUSCODES (RFC 2034 §3). */
+  protected policy(code: number, enhanced: string, text: string): LabReply {
+    return reply(code, this.enhancedCodes ? `${enhanced} ${text}` : text);
+  }
 
   /** True on the submission port before STARTTLS. */
   protected tlsRequired(conn: LabConn): boolean {
