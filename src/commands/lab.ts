@@ -131,8 +131,7 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     extraAccounts: lab.extraAccounts,
     endpoints: (["implicit", "starttls", "plain"] as const).map((name) => {
       const e = lab.endpoints[name];
-      const host = e.host.includes(":") ? `[${e.host}]` : e.host;
-      const flags = `--host ${host} --port ${e.port} --tls ${e.tls}${e.tls === "none" ? "" : ` --ca ${shellQuote(lab.caPath)}`}`;
+      const flags = `--host ${e.host} --port ${e.port} --tls ${e.tls}${e.tls === "none" ? "" : ` --ca ${shellQuote(lab.caPath)}`}`;
       return { name, host: e.host, port: e.port, tls: e.tls, flags };
     }),
     captureDir: lab.captureDir,

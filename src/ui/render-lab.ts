@@ -16,8 +16,9 @@ export function renderLabReady(data: LabReady, ui: Ui): void {
   ui.out(`${t.c.bold("mailctl lab")} — persona ${t.c.bold(data.persona)}: ${data.summary}`);
   ui.out(data.network ? `listening on ${data.listen} ${t.c.yellow("(reachable from the network)")}` : `listening on ${data.listen} (this machine only)`);
   ui.out();
-  const width = Math.max(...data.endpoints.map((e) => `${e.host}:${e.port}`.length));
-  for (const e of data.endpoints) ui.out(`  ${PORT_TEXT[e.name].padEnd(12)}  ${`${e.host}:${e.port}`.padEnd(width)}  ${e.flags}`);
+  const where = (e: LabReady["endpoints"][number]) => (e.host.includes(":") ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
+  const width = Math.max(...data.endpoints.map((e) => where(e).length));
+  for (const e of data.endpoints) ui.out(`  ${PORT_TEXT[e.name].padEnd(12)}  ${where(e).padEnd(width)}  ${e.flags}`);
   ui.out();
   ui.out(`account   ${data.account.user}, password in $${data.account.passwordEnv}${data.account.generated ? " (generated: see above)" : ""}`);
   for (const a of data.extraAccounts) ui.out(`          ${a.user}: ${a.note}`);
@@ -26,10 +27,8 @@ export function renderLabReady(data: LabReady, ui: Ui): void {
   ui.out();
   const implicit = data.endpoints.find((e) => e.name === "implicit")!;
   const submission = data.endpoints.find((e) => e.name === "starttls")!;
-  const host = implicit.host.includes(":") ? `[${implicit.host}]` : implicit.host;
-  const ca = shellQuote(data.caPath);
   ui.out("try:");
-  ui.out(`  mailctl probe ${host} --port ${implicit.port} --ca ${ca}`);
+  ui.out(`  mailctl probe ${implicit.host} --port ${implicit.port} --ca ${shellQuote(data.caPath)}`);
   ui.out(`  mailctl doctor ${submission.flags} --user ${data.account.user} --password-env ${data.account.passwordEnv}`);
   ui.out();
   ui.out(t.c.dim("Ctrl-C stops the lab. Each message is logged below as it comes in."));

@@ -86,6 +86,17 @@ describe("each port delivers into the capture dir", () => {
   });
 });
 
+describe("listen address", () => {
+  it("listens on another loopback address with a certificate that covers it", async () => {
+    const other = await testLab({ listen: "127.0.0.2" });
+    expect(other.endpoints.implicit.host).toBe("127.0.0.2");
+    const ep = other.endpoints.implicit;
+    const report = await runSession({ host: ep.host, port: ep.port, tls: "implicit", ca: [other.caPem], timeouts: TIMEOUTS }, "ehlo");
+    expect(report.failure).toBeNull();
+    expect(report.tls?.verified).toBe(true);
+  });
+});
+
 describe("the default persona's policy", () => {
   it("offers STARTTLS but not AUTH before TLS on the submission port, and answers AUTH and MAIL with 530", async () => {
     const c = await RawSmtp.connect(lab.endpoints.starttls.port);
