@@ -8,6 +8,7 @@ import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LabReady } from "../../src/commands/lab.js";
+import { closeTestLabs, testLab } from "../helpers/lab.js";
 import { RawSmtp } from "../helpers/raw-smtp.js";
 
 const BIN = join(import.meta.dirname, "../../bin/mailctl.js");
@@ -17,6 +18,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(os.tmpdir(), "mailctl-lab-cli-"));
 });
 afterAll(async () => {
+  await closeTestLabs();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -116,6 +118,23 @@ describe("mailctl lab", () => {
     run.child.kill("SIGINT");
     expect(await run.exit).toBe(0);
     expect(run.err()).not.toContain("from-the-environment");
+  });
+
+  it("is what mailctl probe sees on each port: the TLS mode, a verified certificate, the lab's greeting", async () => {
+    const lab = await testLab();
+    const ca = join(dir, "probe-ca.pem");
+    await writeFile(ca, lab.caPem);
+    for (const kind of ["implicit", "starttls", "plain"] as const) {
+      const ep = lab.endpoints[kind];
+      const run = mailctl(["probe", "127.0.0.1", "--port", String(ep.port), "--ca", ca, "--json"]);
+      expect(await run.exit).toBe(0);
+      const report = JSON.parse(run.out()) as { tls: string; ok: boolean; greeting: string; certificate: { verified: boolean } | null; capabilities: { auth: string[] } };
+      // The 25-style port offers STARTTLS (optionally), so probe names it a STARTTLS port.
+      expect(report).toMatchObject({ tls: kind === "implicit" ? "implicit" : "starttls", ok: true, greeting: "lab.mailctl.test ESMTP mailctl lab" });
+      expect(report.certificate?.verified).toBe(true);
+      // AUTH is offered once the connection is encrypted.
+      expect(report.capabilities.auth).toEqual(["PLAIN", "LOGIN"]);
+    }
   });
 
   it("names the port in use and exits 69", async () => {
