@@ -4,8 +4,9 @@
 // line of text, but a persona must send exactly what a provider sends: multi-line replies from a hook (Gmail's
 // 535-5.7.8 …), raw GBK bytes (QQ), a 220 greeting in the provider's own words, an EHLO list that hides AUTH
 // before STARTTLS or advertises STARTTLS on an implicit-TLS port, and an answer of its own to a command that
-// smtp-server would answer differently (AUTH before STARTTLS, STARTTLS on port 465). Three instance-level
-// overrides on each SMTPConnection do that: send() (what goes out), _onCommand() (what comes in) and nothing else.
+// smtp-server would answer differently (AUTH before STARTTLS, STARTTLS on port 465). So connect() is extended to
+// find each new SMTPConnection, and two of its methods are overridden on the instance: send() (what goes out)
+// and _onCommand() (what comes in). Nothing else of smtp-server is touched.
 import type net from "node:net";
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import type { SMTPConnection } from "smtp-server/lib/smtp-connection.js";

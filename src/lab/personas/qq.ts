@@ -1,7 +1,9 @@
 import { gbk, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { parseFromHeader } from "../from-header.js";
-import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope } from "./default.js";
+import { configError } from "../../errors.js";
+import { encodeGbk } from "../gbk.js";
+import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type PersonaSettings } from "./default.js";
 
 const HELP = "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256";
 
@@ -62,6 +64,15 @@ export class QqPersona extends DefaultPersona {
 /** QQ with its Chinese 535, sent as GBK bytes as QQ sends it (reference row A9). */
 export class QqGbkPersona extends QqPersona {
   override readonly name: string = "qq-gbk";
+
+  constructor(settings: PersonaSettings) {
+    super(settings);
+    try {
+      encodeGbk("请"); // builds the GBK table now, not in the middle of a reply
+    } catch {
+      throw configError("--persona qq-gbk needs a Node.js built with full ICU (for GBK); this one has none");
+    }
+  }
 
   override authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {
     return gbk(reply(535, `Error: 请使用授权码登录。详情请看: ${HELP}`));
