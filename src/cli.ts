@@ -13,6 +13,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain.js") },
   { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send.js") },
   { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send.js") },
+  { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
 ];
 
 /** mailctl's version, from package.json. */
@@ -46,8 +47,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const ui = new Ui(io, Boolean(opts.json));
     const ctx: Ctx = { ui, io, cwd: process.cwd() };
     const outcome = await run(ctx);
-    if (opts.json) ui.document(outcome.data);
-    else render(outcome.data, ui);
+    if (!outcome.shown) {
+      if (opts.json) ui.document(outcome.data);
+      else render(outcome.data, ui);
+    }
     code = exitCode(outcome.category);
   };
 
