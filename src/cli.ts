@@ -13,6 +13,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain.js") },
   { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send.js") },
   { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send.js") },
+  { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo.js") },
   { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
 ];
 

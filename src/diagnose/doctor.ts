@@ -53,7 +53,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const liveEvidence = report.failure ? fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: authDetail(report)?.oauthChallenge }) : null;
   const ctx: DiagnoseCtx = {
     provider,
-    target: { host: target.host, port: target.port, tls: target.tls, ...(target.user ? { user: target.user } : {}), ...(target.from ? { from: target.from } : {}), ...(target.name ? { name: target.name } : {}), ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}) },
+    target: { host: target.host, port: target.port, tls: target.tls, ...(target.user ? { user: target.user } : {}), ...(target.rawFromHeader ?? target.from ? { from: target.rawFromHeader ?? target.from } : {}), ...(target.name ? { name: target.name } : {}), ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}) },
     dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
   };
   const first = liveEvidence ? diagnose(liveEvidence, ctx) : null;

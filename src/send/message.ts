@@ -12,6 +12,8 @@ export interface MessageInput {
   from: Mailbox;
   /** "address-only": From carries the bare address, for providers that reject display names. */
   fromFormat?: "name-addr" | "address-only";
+  /** A From header value sent verbatim, as an app wrote it (doctor --header-from); `from` stays the envelope sender. */
+  rawFromHeader?: string;
   to: Mailbox[];
   cc: Mailbox[];
   bcc: Mailbox[];
@@ -70,10 +72,15 @@ export function mailOptions(input: MessageInput, messageId: string): MailCompose
   // RFC 5322 §3.6.4: References is the parent's References followed by the parent's Message-ID.
   if (input.inReplyTo && !references.includes(input.inReplyTo)) references.push(input.inReplyTo);
   const opts: MailComposerOptions = {
-    from,
+    ...(input.rawFromHeader === undefined ? { from } : {}),
     subject,
     messageId,
-    headers: [...priorityHeaders(input.priority), ...input.headers],
+    headers: [
+      // Verbatim, bytes and all: the point is to show the server exactly what the app sends.
+      ...(input.rawFromHeader !== undefined ? [{ key: "From", value: { prepared: true, value: input.rawFromHeader } }] : []),
+      ...priorityHeaders(input.priority),
+      ...input.headers,
+    ],
     attachments: input.attachments.map((a) => ({ path: a.path, filename: a.filename, contentType: a.contentType })),
     // CRLF everywhere, so the bytes counted for SIZE are the bytes sent (RFC 5321 §2.3.8).
     newline: "win",
