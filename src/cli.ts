@@ -9,6 +9,9 @@ import { Command, CommanderError } from "./commander.js";
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
   { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
+  { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init.js") },
+  { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config.js") },
+  { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets.js") },
 ];
 
 /** mailctl's version, from package.json. */
