@@ -96,7 +96,8 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
   decidePortAndTls(r, layers, flags.tls === "auto" || (!flags.tls && env.tls === "auto"));
   r.secret = secretSpec(layers);
   if (r.settings.port !== undefined && r.settings.tls !== undefined) {
-    const keysOf = (f: keyof ProfileSettings) => r.origins[f]?.key?.split(", ") ?? [f];
+    // The user's own names for the fields: the app's keys for an imported config, mailctl's field names otherwise.
+    const keysOf = (f: keyof ProfileSettings) => (r.origins[f]?.source === "import" && r.origins[f]?.key ? r.origins[f]!.key!.split(", ") : [f]);
     const pair = portTlsFinding(r.settings, keysOf);
     // An importer may have said the same in the app's words; then its finding gets the id and the fixes.
     const same = pair && r.findings.find((f) => !f.id && f.keys.some((k) => keysOf("port").includes(k)) && f.keys.some((k) => keysOf("tls").includes(k)));

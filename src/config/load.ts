@@ -53,10 +53,10 @@ export function userConfigPath(env: NodeJS.ProcessEnv): string {
   return path.join(base, "mailctl", "config.yaml");
 }
 
-/** A path as messages show it. */
+/** A path as messages show it: relative when it is near the working directory (at most two levels up), else ~/… or absolute. */
 export function displayPath(file: string, cwd: string, env: NodeJS.ProcessEnv): string {
   const rel = path.relative(cwd, file);
-  if (rel && !rel.startsWith("..") && !path.isAbsolute(rel)) return rel;
+  if (rel && !path.isAbsolute(rel) && !rel.startsWith(`..${path.sep}..${path.sep}..`)) return rel;
   const home = env.HOME || os.homedir();
   if (home && file.startsWith(home + path.sep)) return "~" + file.slice(home.length);
   return file;
@@ -98,8 +98,8 @@ export async function loadConfig(opts: { cwd: string; env: NodeJS.ProcessEnv; ex
     try {
       found = await explorer.search(dir);
     } catch (err) {
-      // cosmiconfig names the file in its parse errors; keep only the first line.
-      throw configError(`config file in ${displayPath(dir, opts.cwd, opts.env) || "."} cannot be read: ${firstLine(err)}`);
+      const file = (err as { filepath?: string }).filepath;
+      throw configError(`${file ? displayPath(file, opts.cwd, opts.env) : `config file in ${dir}`}: cannot be read: ${firstLine(err)}`);
     }
     if (found && !found.isEmpty) {
       files.push(await read(found.filepath, "project", found));
@@ -121,8 +121,12 @@ function resolvePaths(config: ConfigFile, dir: string): void {
 
 /** A parser's complaint, safe to print: its first line, without the snippet of file text some parsers quote (it could be a password). */
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err))
-    .split("\n")[0]!
+  const lines = (err instanceof Error ? err.message : String(err)).split("\n").filter((l) => l.trim() !== "");
+  if (/^No loader specified for extension/.test(lines[0] ?? "")) return "unsupported file type (use .yaml, .yml, .json, .js, .cjs or .mjs)";
+  // A JavaScript config's error can name anything in it (a password typed without quotes): only its kind is shown.
+  if (!/^(JSON|YAML) Error in /.test(lines[0] ?? "")) return `${err instanceof Error ? err.name : "error"} while loading it (run it with node to see where)`;
+  lines.shift(); // cosmiconfig's own line names the file, which the message names already
+  return (lines[0] ?? "unknown error")
     .replace(/\s*while parsing near.*$/, "")
     .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "…")
     .trim();
