@@ -173,11 +173,7 @@ export function register(program: Command, execute: Execute): Command {
     .command("init")
     .summary("set up a profile: provider, address, credential, checked live")
     .description(
-      "Set up a profile step by step: choose a provider preset (or a custom server), enter your address, learn\n" +
-        "which credential that provider needs and how to get it, enter it (hidden), choose where it lives\n" +
-        "(an environment variable, a password command, or the config file with mode 0600), check it live, and\n" +
-        "save the profile — next to your other profiles, never replacing one without asking.\n" +
-        "Without a terminal, or with --yes, everything comes from flags.",
+      "Set up a profile step by step: choose a provider preset (or a custom server), enter your address, learn which credential that provider needs and how to get it, enter it (hidden), choose where it lives (an environment variable, a password command, or the config file with mode 0600), check it live, and save the profile — next to your other profiles, never replacing one without asking. Without a terminal, or with --yes, everything comes from flags.",
     );
   addOptions(cmd, PROFILE_OPTIONS.filter((o) => /^--(profile|preset|config) /.test(o.flags)));
   addOptions(cmd, CONNECTION_OPTIONS);

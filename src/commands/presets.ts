@@ -49,9 +49,7 @@ export function register(program: Command, execute: Execute): Command {
     .command("presets")
     .summary("list the provider presets, or show one")
     .description(
-      "Provider presets hold what mailctl knows about a mail provider: host, ports and TLS modes (preferred first),\n" +
-        "the credential it needs and how to get one, its From rule, limits and known replies. Use one with\n" +
-        "--preset <name> (or <name>:<region> for ses, zoho, mailgun, aliyun-directmail), or `preset:` in a profile.",
+      "Provider presets hold what mailctl knows about a mail provider: host, ports and TLS modes (preferred first), the credential it needs and how to get one, its From rule, limits and known replies. Use one with --preset <name> (or <name>:<region> for ses, zoho, mailgun, aliyun-directmail), or `preset:` in a profile.",
     );
   const list = cmd.command("list", { isDefault: true }).description("list every preset (the default)");
   addOptions(list, JSON_OPTION);

@@ -45,8 +45,11 @@ export async function runWizard(seed: WizardSeed, ctx: Ctx): Promise<InitPlan> {
 
   const preset = await choosePreset(seed, p, ask);
   const entry: ProfileEntry = { ...seed.extra };
-  if (preset) entry.preset = preset.ref;
-  else await askServer(seed, entry, p, ask);
+  if (preset) {
+    entry.preset = preset.ref;
+    if (seed.port !== undefined) entry.port = seed.port;
+    if (seed.tls !== undefined) entry.tls = seed.tls;
+  } else await askServer(seed, entry, p, ask);
 
   const from = seed.from ?? (await ask<string>(p.input, { message: "Your email address (the sender):", validate: (v: string) => ADDRESS.test(v.trim()) || "an address like you@example.com" })).trim();
   entry.from = from;

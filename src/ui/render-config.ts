@@ -49,8 +49,9 @@ export function renderFindings(findings: Finding[], ui: Ui): void {
 
 /** `config path`: scope and path per file; tab-separated when piped. */
 export function renderConfigPath(d: ConfigPaths, ui: Ui): void {
+  const tty = ui.io.stdout.isTTY;
   for (const f of d.files) {
-    const line = [f.scope.padEnd(8), f.path, f.exists ? "" : "(not found)"].join(ui.io.stdout.isTTY ? "  " : "\t").trimEnd();
+    const line = [tty ? f.scope.padEnd(8) : f.scope, f.path, f.exists ? "" : "(not found)"].join(tty ? "  " : "\t").trimEnd();
     ui.out(f.exists ? line : ui.theme.c.dim(line));
   }
 }
