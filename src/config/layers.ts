@@ -7,7 +7,6 @@ import path from "node:path";
 import { configError, usageError } from "../errors.js";
 import { portTlsFinding } from "./checks.js";
 import { ENV_NAMES, flagsFromEnv, type TargetFlags } from "./flags.js";
-import { importFile } from "./import-layer.js";
 import { displayPath, loadConfig, type LoadedFile } from "./load.js";
 import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./presets.js";
 import type { SecretSpec } from "./secrets.js";
@@ -58,6 +57,7 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
   const r: Resolution = { settings: {}, origins: {}, findings: [], tlsAuto: false, dialect: "mailctl", secret: {}, files: [] };
 
   if (flags.fromConfig) {
+    const { importFile } = await import("./import-layer.js"); // the importers (and yaml) load only for --from-config
     const imp = await importFile(flags.fromConfig, { cwd: ctx.cwd, display, ...(flags.dialect ? { dialect: flags.dialect } : {}), ...(flags.account ? { account: flags.account } : {}) });
     const keys = imp.result.keys;
     layers.push({ settings: imp.result.settings, file: imp.file, origin: (f) => ({ source: "import", where: imp.display, ...(keys[f as keyof ProfileSettings] ? { key: keys[f as keyof ProfileSettings]!.join(", ") } : {}) }) });
@@ -67,7 +67,10 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
     const loaded = await loadConfig({ cwd: ctx.cwd, env: ctx.env, ...(flags.config ?? env.config ? { explicit: flags.config ?? env.config } : {}) }, ctx.warn);
     r.files = loaded.files;
     r.userPath = loaded.userPath;
-    const name = chooseProfile(flags.profile, env.profile, loaded.files, loaded.userPath);
+    // A server named on the command line (or in MAILCTL_HOST / MAILCTL_PRESET) is not joined to the default
+    // profile's port, user and password: only a profile named with --profile combines with it.
+    const serverNamed = Boolean(flags.host ?? flags.preset ?? env.host ?? env.preset);
+    const name = chooseProfile(flags.profile, env.profile, loaded.files, loaded.userPath, serverNamed);
     if (name) {
       r.profile = name;
       for (const f of loaded.files) {
@@ -127,8 +130,8 @@ function fromFlags(f: TargetFlags, cwd: string): ProfileEntry {
   return s;
 }
 
-/** The profile to use: --profile, MAILCTL_PROFILE, defaultProfile (project over user), a profile named "default", or none. */
-function chooseProfile(flag: string | undefined, fromEnv: string | undefined, files: LoadedFile[], userPath: string): string | undefined {
+/** The profile to use: --profile, MAILCTL_PROFILE, else (unless a server was named) defaultProfile (project over user) or a profile named "default". */
+function chooseProfile(flag: string | undefined, fromEnv: string | undefined, files: LoadedFile[], userPath: string, serverNamed: boolean): string | undefined {
   const named = flag ?? fromEnv;
   const all = [...new Set(files.flatMap((f) => Object.keys(f.config.profiles)))];
   if (named !== undefined) {
@@ -136,6 +139,7 @@ function chooseProfile(flag: string | undefined, fromEnv: string | undefined, fi
     const where = files.length ? files.map((f) => f.display).join(" and ") : `any config file (searched upward from here, and ${userPath})`;
     throw usageError(`no profile "${named}" in ${where}`, all.length ? `Profiles: ${all.join(", ")}.` : "Create one with: mailctl init");
   }
+  if (serverNamed) return undefined;
   const withDefault = files.find((f) => f.config.defaultProfile !== undefined);
   if (withDefault) {
     const d = withDefault.config.defaultProfile!;

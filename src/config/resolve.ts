@@ -3,8 +3,7 @@ import type { Ctx } from "../command.js";
 import { dataError, MailctlError, noInputError, usageError } from "../errors.js";
 import type { SessionOptions } from "../session/session.js";
 import type { TargetFlags } from "./flags.js";
-import { resolveSettings, type Resolution } from "./layers.js";
-import { readSecret } from "./secrets.js";
+import type { Resolution } from "./layers.js";
 import type { Target } from "./target.js";
 
 export type { ConnectionFlags, ProfileFlags, TargetFlags } from "./flags.js";
@@ -24,6 +23,8 @@ export interface ResolveOptions {
  * The password is registered with the output redactor as soon as it is read.
  */
 export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveOptions): Promise<Target & { tlsAuto: boolean }> {
+  // Loaded on use: `mailctl probe --help` should not pay for config files, importers and presets.
+  const { resolveSettings } = await import("./layers.js");
   const r = await resolveSettings(flags, { cwd: ctx.cwd, env: ctx.io.env, warn: (m) => ctx.ui.warn(m) });
   const s = r.settings;
   if (!s.host) {
@@ -58,6 +59,7 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
 }
 
 async function addSecret(target: Target, r: Resolution, ctx: Ctx): Promise<void> {
+  const { readSecret } = await import("./secrets.js");
   const prompt = ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
   const secret = await readSecret(r.secret, ctx.io.env, prompt);
   target.passwordSource = secret.source;

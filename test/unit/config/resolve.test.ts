@@ -45,7 +45,7 @@ profiles:
 describe("precedence: flags > MAILCTL_* > project file > user file > preset > defaults", () => {
   it("takes each field from the highest layer that sets it, and says where", async () => {
     const s = setup(PROJECT, USER);
-    const { target } = await resolve(s, { host: "flag.example" }, { MAILCTL_USER: "env-login", MAILCTL_TIMEOUT: "40" });
+    const { target } = await resolve(s, { host: "flag.example", profile: "work" }, { MAILCTL_USER: "env-login", MAILCTL_TIMEOUT: "40" });
     expect(target).toMatchObject({ profile: "work", host: "flag.example", user: "env-login", from: "user@example.com", port: 2525, tls: "starttls", timeoutSeconds: 40, insecure: false });
     expect(target.origins).toEqual({
       host: { source: "flag", where: "--host" },
@@ -126,6 +126,16 @@ describe("profiles", () => {
     expect((await resolve(s, { port: 25 })).target.host).toBe("b.example");
     const t = setup("profiles:\n  a: {host: a.example}\n  default: {host: d.example}\n");
     expect((await resolve(t, { port: 25 })).target.host).toBe("d.example");
+  });
+
+  it("does not join the default profile to a server named with --host or --preset, unless --profile asks", async () => {
+    const s = setup("defaultProfile: work\nprofiles:\n  work:\n    preset: gmail\n    user: me@gmail.com\n    port: 587\n");
+    const byHost = (await resolve(s, { host: "other.example" }, {}, false)).target;
+    expect([byHost.profile, byHost.user, byHost.port]).toEqual([undefined, undefined, 0]);
+    const byPreset = (await resolve(s, { preset: "qq" })).target;
+    expect([byPreset.profile, byPreset.user, byPreset.port]).toEqual([undefined, undefined, 465]);
+    const both = (await resolve(s, { host: "other.example", profile: "work" })).target;
+    expect([both.host, both.user, both.port]).toEqual(["other.example", "me@gmail.com", 587]);
   });
 
   it("lists the profiles when the one asked for does not exist (exit 64)", async () => {
