@@ -156,6 +156,8 @@ async function confirmSaveAnyway(ctx: Ctx): Promise<boolean> {
 }
 
 const INIT_OPTIONS: OptionSpec[] = [
+  { flags: "--profile <name>", description: "name of the profile to write (default: the preset's name, else default)" },
+  { flags: "--config <file>", description: "the config file to write (default: $XDG_CONFIG_HOME/mailctl/config.yaml)", env: "MAILCTL_CONFIG" },
   { flags: "--from <address>", description: "the sender address (and the login, unless --user)" },
   { flags: "--from-name <name>", description: "display name for From" },
   { flags: "--password-command <cmd>", description: "store this command; it prints the password (run without a shell)" },
@@ -175,7 +177,7 @@ export function register(program: Command, execute: Execute): Command {
     .description(
       "Set up a profile step by step: choose a provider preset (or a custom server), enter your address, learn which credential that provider needs and how to get it, enter it (hidden), choose where it lives (an environment variable, a password command, or the config file with mode 0600), check it live, and save the profile — next to your other profiles, never replacing one without asking. Without a terminal, or with --yes, everything comes from flags.",
     );
-  addOptions(cmd, PROFILE_OPTIONS.filter((o) => /^--(profile|preset|config) /.test(o.flags)));
+  addOptions(cmd, PROFILE_OPTIONS.filter((o) => o.flags.startsWith("--preset ")));
   addOptions(cmd, CONNECTION_OPTIONS);
   addOptions(cmd, INIT_OPTIONS);
   cmd.addHelpText(

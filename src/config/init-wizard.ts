@@ -4,6 +4,7 @@
 
 import type { Ctx } from "../command.js";
 import { MailctlError } from "../errors.js";
+import { displayPath } from "./load.js";
 import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from "./presets.js";
 import { runPasswordCommand } from "./secrets.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";
@@ -157,7 +158,7 @@ async function chooseName(seed: WizardSeed, preset: ResolvedPreset | undefined, 
   const { names } = await readProfiles(seed.configFile);
   let suggested = seed.profile ?? preset?.name ?? "default";
   for (;;) {
-    const name = seed.profile ?? (await ask<string>(p.input, { message: `Profile name (saved in ${ctx.ui.redactor.scrub(seed.configFile)}):`, default: suggested, validate: (v: string) => /^[A-Za-z0-9][\w.-]*$/.test(v.trim()) || "letters, digits, . _ -" })).trim();
+    const name = seed.profile ?? (await ask<string>(p.input, { message: `Profile name (saved in ${displayPath(seed.configFile, ctx.cwd, ctx.io.env)}):`, default: suggested, validate: (v: string) => /^[A-Za-z0-9][\w.-]*$/.test(v.trim()) || "letters, digits, . _ -" })).trim();
     if (!names.includes(name)) return { name, overwrite: false };
     if (await ask<boolean>(p.confirm, { message: `A profile "${name}" already exists there. Replace it?`, default: false })) return { name, overwrite: true };
     if (seed.profile) throw new MailctlError("usage", `profile "${name}" left as it was`);

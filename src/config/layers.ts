@@ -5,7 +5,7 @@
 
 import path from "node:path";
 import { configError, usageError } from "../errors.js";
-import { portTlsFinding } from "./checks.js";
+import { appWords, portTlsFinding, presetFindings } from "./checks.js";
 import { ENV_NAMES, flagsFromEnv, type TargetFlags } from "./flags.js";
 import { displayPath, loadConfig, type LoadedFile } from "./load.js";
 import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./presets.js";
@@ -105,7 +105,7 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
     // An importer may have said the same in the app's words; then its finding gets the id and the fixes.
     const same = pair && r.findings.find((f) => !f.id && f.keys.some((k) => keysOf("port").includes(k)) && f.keys.some((k) => keysOf("tls").includes(k)));
     if (same && pair) Object.assign(same, { id: pair.id, fixes: pair.fixes });
-    else if (pair) r.findings.push(r.importKeys ? { ...pair, message: appWords(pair, r) } : pair);
+    else if (pair) r.findings.push(r.importKeys ? { ...pair, message: appWords(pair, r.settings) } : pair);
   }
   if (r.preset) r.findings.push(...presetFindings(r.preset, r.settings));
   return r;
@@ -225,28 +225,4 @@ function secretSpec(layers: Layer[]): SecretSpec {
     if (l.file) spec.file = l.file;
   }
   return spec;
-}
-
-const TLS_WORDS: Record<TlsMode, string> = { implicit: "implicit TLS", starttls: "STARTTLS", none: "plaintext" };
-
-/** A port/TLS finding worded with the app's own keys. */
-function appWords(f: Finding, r: Resolution): string {
-  const why = f.message.replace(/^port \d+ with tls "\w+" /, "").replace(/ \(tls: \w+\)$/, "");
-  return `${TLS_WORDS[r.settings.tls!]} on port ${r.settings.port} (${f.keys.join(", ")}) ${why}`;
-}
-
-/** What a preset knows that the settings contradict: a port it does not list, a host that is not its own. */
-function presetFindings(p: ResolvedPreset, s: ProfileSettings): Finding[] {
-  const out: Finding[] = [];
-  const list = p.endpoints.map((e) => `${e.port} ${e.tls}`).join(", ");
-  if (s.port !== undefined && !p.endpoints.some((e) => e.port === s.port)) {
-    out.push({ severity: "warning", message: `port ${s.port} is not one ${p.title} offers (${list})`, keys: ["port"], fixes: p.endpoints.slice(0, 1) });
-  } else if (s.port !== undefined && s.tls !== undefined && !p.endpoints.some((e) => e.port === s.port && e.tls === s.tls)) {
-    out.push({ severity: "warning", message: `${p.title} speaks ${p.endpoints.find((e) => e.port === s.port)!.tls} on port ${s.port}, not ${s.tls}`, keys: ["tls"], fixes: [p.endpoints.find((e) => e.port === s.port)!] });
-  }
-  const host = s.host?.toLowerCase();
-  if (host && host !== p.host && !p.match.hosts.includes(host) && !p.match.hostSuffixes?.some((x) => host.endsWith(x))) {
-    out.push({ severity: "warning", message: `host ${s.host} is not ${p.title}'s (${p.host}); the preset's advice may not apply`, keys: ["host", "preset"] });
-  }
-  return out;
 }

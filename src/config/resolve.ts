@@ -7,7 +7,6 @@ import type { Resolution } from "./layers.js";
 import type { Target } from "./target.js";
 
 export type { ConnectionFlags, ProfileFlags, TargetFlags } from "./flags.js";
-export { flagsFromEnv } from "./flags.js";
 
 /** What the caller needs: a port (or can detect one), and whether the password is wanted (probe never logs in). */
 export interface ResolveOptions {

@@ -60,7 +60,7 @@ export async function saveProfile(file: string, name: string, profile: ProfileEn
 }
 
 /** Writes a temporary file beside `file` with `mode`, then renames it over `file`. */
-export async function writeAtomic(file: string, content: string, mode: number): Promise<void> {
+async function writeAtomic(file: string, content: string, mode: number): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);

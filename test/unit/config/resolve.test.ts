@@ -195,3 +195,23 @@ describe("password", () => {
     expect(target.password).toBeUndefined();
   });
 });
+
+describe("password prompt", () => {
+  it("asks, masked, only on a terminal and only when no source has a password; Ctrl-C is exit 130", async () => {
+    const s = setup("profiles:\n  default:\n    host: h.example\n    port: 587\n    user: u@example.com\n");
+    const { fakeIo } = await import("../../helpers/fake-io.js");
+    const { Ui } = await import("../../../src/ui/ui.js");
+    const tty = (keys: string) => {
+      const io = fakeIo(s.env, true);
+      setTimeout(() => (io.stdin as unknown as NodeJS.WritableStream).write(keys), 50);
+      return { ui: new Ui(io), io, cwd: s.cwd };
+    };
+    const ctx = tty("typed-pw\r");
+    const target = await resolveTarget({}, ctx, { needPort: true });
+    expect([target.password, target.passwordSource]).toEqual(["typed-pw", "the password typed at the prompt"]);
+    expect(ctx.io.stderr.text).toContain("Password for u@example.com at h.example");
+    expect(ctx.io.stderr.text).not.toContain("typed-pw");
+    await expect(resolveTarget({}, tty("\x03"), { needPort: true })).rejects.toMatchObject({ category: "interrupted" });
+    expect((await resolve(s)).target.password).toBeUndefined(); // not a terminal: no prompt
+  });
+});
