@@ -69,6 +69,27 @@ export interface Outgoing {
   smtputf8?: boolean;
 }
 
+/** How one message is sent. */
+export interface SendMode {
+  /** RFC 2920: when the server offers PIPELINING, MAIL, every RCPT and DATA go out in one write. */
+  pipelining?: boolean;
+  /** A 4xx/5xx reply other than 421 ends the transaction but not the connection (for a caller that sends many messages on it). */
+  keepConnection?: boolean;
+}
+
+/** One message's share of a long-lived session: its stages and failure, and what the connection can do next. */
+export interface Transaction {
+  delivery: Delivery | null;
+  failure: Failure | null;
+  stages: StageResult[];
+  /** The connection can take another message. */
+  usable: boolean;
+  /** MAIL was accepted but the transaction did not complete: RSET before the next MAIL (RFC 5321 §4.1.1.5). */
+  midway: boolean;
+  /** The whole message and its final "." were written but no reply came: the server may have accepted it. */
+  unconfirmed: boolean;
+}
+
 /** What the server said about one message. */
 export interface Delivery {
   accepted: string[];
@@ -98,6 +119,8 @@ export class Session {
   secure = false;
   authenticated = false;
   private wire: Wire | null = null;
+  /** Set while send() runs in a mode that keeps the connection after a refusal. */
+  private keepConnection = false;
   private addresses: Resolved[] = [];
   private readonly t0 = performance.now();
 
@@ -176,49 +199,164 @@ export class Session {
     });
   }
 
-  /** MAIL → RCPT… → DATA for one message (RFC 5321 §3.3). Recipients refused one by one are reported, not fatal. */
-  async send(msg: Outgoing): Promise<Delivery | null> {
+  /**
+   * MAIL → RCPT… → DATA for one message (RFC 5321 §3.3). Recipients refused one by one are reported, not fatal.
+   * With `pipelining` and a server that offers it, the commands go out as one RFC 2920 group; the stages,
+   * their results and the failure are recorded exactly as when each command waits for its reply.
+   */
+  async send(msg: Outgoing, mode: SendMode = {}): Promise<Delivery | null> {
+    this.keepConnection = Boolean(mode.keepConnection);
+    try {
+      return mode.pipelining && this.extensions?.pipelining ? await this.sendGroup(msg) : await this.sendInTurn(msg);
+    } finally {
+      this.keepConnection = false;
+    }
+  }
+
+  /**
+   * Sends one message of many on this connection (a pool's use) and hands back its own stages and failure:
+   * the session forgets them, so a long-lived connection does not pile up history, and a refused message
+   * leaves the connection open for the next one.
+   */
+  async transact(msg: Outgoing, mode: Omit<SendMode, "keepConnection"> = {}): Promise<Transaction> {
+    const mark = this.stages.length;
+    const delivery = await this.send(msg, { ...mode, keepConnection: true });
+    const stages = this.stages.splice(mark);
+    const failure = this.failure;
+    const usable = this.connected;
+    if (failure && usable) this.failure = null;
+    const bodySent = stages.some((s) => s.stage === "data" && s.detail.bytes !== undefined);
+    return {
+      delivery,
+      failure,
+      stages,
+      usable,
+      // MAIL was accepted and the transaction neither completed nor was ended by the server's final reply.
+      midway: Boolean(failure && (failure.stage === "rcpt" || (failure.stage === "data" && !bodySent))),
+      unconfirmed: Boolean(failure && failure.stage === "data" && bodySent && failure.kind !== "negative-reply"),
+    };
+  }
+
+  /** True while the connection is open and in step with the server. */
+  get connected(): boolean {
+    return this.wire?.alive ?? false;
+  }
+
+  private async sendInTurn(msg: Outgoing): Promise<Delivery | null> {
     const started = performance.now();
-    const ext = this.extensions;
-    const params: string[] = [];
-    if (msg.size !== undefined && ext?.size !== null && ext?.size !== undefined) params.push(`SIZE=${msg.size}`);
-    if (msg.eightBit && ext?.eightBitMime) params.push("BODY=8BITMIME");
-    if (msg.smtputf8 && ext?.smtputf8) params.push("SMTPUTF8");
     const ok = await this.stage("mail", async (detail) => {
       detail.from = msg.from;
-      if (msg.size !== undefined && ext?.size && msg.size > ext.size) {
-        return this.fail("size-exceeded", `the message is ${msg.size} bytes; the server accepts at most ${ext.size} (SIZE)`);
-      }
-      const reply = await this.command(`MAIL FROM:<${msg.from}>${params.length ? " " + params.join(" ") : ""}`);
+      if (!this.fitsSize(msg)) return false;
+      const reply = await this.command(this.mailCommand(msg));
       return reply.code === 250 ? true : this.failReply(reply, "MAIL FROM");
     });
     if (!ok) return null;
     const accepted: string[] = [];
     const rejected: { address: string; reply: Reply }[] = [];
     const rcptOk = await this.stage("rcpt", async (detail) => {
-      for (const to of msg.to) {
-        const reply = await this.command(`RCPT TO:<${to}>`);
-        if (reply.code === 250 || reply.code === 251) accepted.push(to);
-        else rejected.push({ address: to, reply });
-      }
-      Object.assign(detail, { accepted, rejected: rejected.map((r) => ({ address: r.address, reply: formatReply(r.reply) })) });
-      if (accepted.length === 0) return this.failReply(rejected[0]!.reply, "RCPT TO");
-      return true;
+      for (const to of msg.to) this.recipient(to, await this.command(`RCPT TO:<${to}>`), accepted, rejected);
+      return this.recipientsDone(detail, accepted, rejected);
     });
     if (!rcptOk) return null;
     let final: Reply | null = null;
     const dataOk = await this.stage("data", async (detail) => {
       const go = await this.command("DATA");
-      if (go.code !== 354) return this.failReply(go, "DATA");
-      const bytes = await this.streamBody(msg.data);
-      detail.bytes = bytes;
-      this.transcript?.event(`message sent (${bytes} bytes)`);
-      const reply = await this.wire!.read(this.opts.timeouts.dataEnd);
-      final = reply;
-      return reply.code === 250 ? true : this.failReply(reply, "DATA (end of message)");
+      return this.dataAfter(go, msg, detail, (r) => (final = r));
     });
     if (!dataOk) return null;
     return { accepted, rejected, reply: final, ms: Math.round(performance.now() - started) };
+  }
+
+  /**
+   * RFC 2920 §3.1: MAIL, every RCPT and DATA in one write (DATA ends the group), then every reply read in
+   * order. When a stage fails on a connection that stays open, the replies still owed are read, and a 354
+   * the server gave DATA anyway is answered with a lone "." so the server ends the empty message.
+   */
+  private async sendGroup(msg: Outgoing): Promise<Delivery | null> {
+    const started = performance.now();
+    let owed = 0;
+    const next = () => {
+      owed--;
+      return this.wire!.read(this.opts.timeouts.command);
+    };
+    const ok = await this.stage("mail", async (detail) => {
+      detail.from = msg.from;
+      detail.pipelined = true;
+      if (!this.fitsSize(msg)) return false;
+      const group = [this.mailCommand(msg), ...msg.to.map((to) => `RCPT TO:<${to}>`), "DATA"];
+      this.wire!.sendGroup(group);
+      owed = group.length;
+      const reply = await next();
+      return reply.code === 250 ? true : this.failReply(reply, "MAIL FROM");
+    });
+    if (!ok) return this.drain(owed);
+    const accepted: string[] = [];
+    const rejected: { address: string; reply: Reply }[] = [];
+    const rcptOk = await this.stage("rcpt", async (detail) => {
+      for (const to of msg.to) this.recipient(to, await next(), accepted, rejected);
+      return this.recipientsDone(detail, accepted, rejected);
+    });
+    if (!rcptOk) return this.drain(owed);
+    let final: Reply | null = null;
+    const dataOk = await this.stage("data", async (detail) => this.dataAfter(await next(), msg, detail, (r) => (final = r)));
+    if (!dataOk) return null;
+    return { accepted, rejected, reply: final, ms: Math.round(performance.now() - started) };
+  }
+
+  /** Reads the replies a failed group still owes, so a kept connection stays in step; null, as the failed send returns. */
+  private async drain(owed: number): Promise<null> {
+    try {
+      for (let i = 0; i < owed && this.connected; i++) {
+        const reply = await this.wire!.read(this.opts.timeouts.command);
+        if (reply.code === 354) {
+          this.wire!.write(".\r\n");
+          await this.wire!.read(this.opts.timeouts.dataEnd);
+        }
+      }
+    } catch {
+      this.wire?.destroy();
+    }
+    return null;
+  }
+
+  /** The message fits the server's SIZE (RFC 1870); checked before MAIL, so nothing is sent otherwise. */
+  private fitsSize(msg: Outgoing): boolean {
+    const max = this.extensions?.size;
+    if (msg.size !== undefined && max && msg.size > max) {
+      return this.fail("size-exceeded", `the message is ${msg.size} bytes; the server accepts at most ${max} (SIZE)`);
+    }
+    return true;
+  }
+
+  private mailCommand(msg: Outgoing): string {
+    const ext = this.extensions;
+    const params: string[] = [];
+    if (msg.size !== undefined && ext?.size !== null && ext?.size !== undefined) params.push(`SIZE=${msg.size}`);
+    if (msg.eightBit && ext?.eightBitMime) params.push("BODY=8BITMIME");
+    if (msg.smtputf8 && ext?.smtputf8) params.push("SMTPUTF8");
+    return `MAIL FROM:<${msg.from}>${params.length ? " " + params.join(" ") : ""}`;
+  }
+
+  private recipient(to: string, reply: Reply, accepted: string[], rejected: { address: string; reply: Reply }[]): void {
+    if (reply.code === 250 || reply.code === 251) accepted.push(to);
+    else rejected.push({ address: to, reply });
+  }
+
+  private recipientsDone(detail: Record<string, unknown>, accepted: string[], rejected: { address: string; reply: Reply }[]): boolean {
+    Object.assign(detail, { accepted, rejected: rejected.map((r) => ({ address: r.address, reply: formatReply(r.reply) })) });
+    if (accepted.length === 0) return this.failReply(rejected[0]!.reply, "RCPT TO");
+    return true;
+  }
+
+  /** After the reply to DATA: the body (dot-stuffed, RFC 5321 §4.5.2) and the final reply. */
+  private async dataAfter(go: Reply, msg: Outgoing, detail: Record<string, unknown>, final: (r: Reply) => void): Promise<boolean> {
+    if (go.code !== 354) return this.failReply(go, "DATA");
+    const bytes = await this.streamBody(msg.data);
+    detail.bytes = bytes;
+    this.transcript?.event(`message sent (${bytes} bytes)`);
+    const reply = await this.wire!.read(this.opts.timeouts.dataEnd);
+    final(reply);
+    return reply.code === 250 ? true : this.failReply(reply, "DATA (end of message)");
   }
 
   /** RSET between messages on one connection (RFC 5321 §4.1.1.5). */
@@ -430,10 +568,19 @@ export class Session {
       this.failure.stage = stage;
       result.failure = this.failure;
       if (this.failure.reply) result.reply = this.failure.reply;
-      this.wire?.destroy();
+      if (!this.keeps(this.failure)) this.wire?.destroy();
     }
     this.stages.push(result);
     return ok;
+  }
+
+  /**
+   * A refusal during MAIL/RCPT/DATA ends only the transaction when the caller asked to keep the connection;
+   * 421 does not (RFC 5321 §3.8: the server is closing the channel), nor does any failure of the wire.
+   */
+  private keeps(f: Failure): boolean {
+    if (!this.keepConnection || !(f.stage === "mail" || f.stage === "rcpt" || f.stage === "data")) return false;
+    return f.kind === "size-exceeded" || (f.kind === "negative-reply" && f.reply?.code !== 421);
   }
 
   private fromWireError(err: unknown, stage: StageName): false {

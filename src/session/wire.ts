@@ -56,6 +56,20 @@ export class Wire {
     if (!this.ended) this.socket.write(line + "\r\n");
   }
 
+  /**
+   * Sends several command lines in one write: an RFC 2920 command group. Each line is recorded in the
+   * transcript; the replies are read in order with read().
+   */
+  sendGroup(lines: string[]): void {
+    for (const line of lines) this.transcript?.client(line);
+    if (!this.ended) this.socket.write(lines.join("\r\n") + "\r\n");
+  }
+
+  /** False once the connection has ended or failed: nothing more can be read or written. */
+  get alive(): boolean {
+    return this.ended === null;
+  }
+
   /** Writes raw bytes (message data); not recorded line by line. */
   write(data: Buffer | string): boolean {
     return this.ended ? false : this.socket.write(data);
