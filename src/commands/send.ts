@@ -16,9 +16,11 @@ import type { Diagnosis, Phase } from "../send/deliver.js";
 import { messageInput, resolveSender, type MessageFlags } from "../send/input.js";
 import type { ComposedMessage } from "../send/message.js";
 import { renderSend } from "../ui/render-send.js";
+import { BATCH_OPTIONS, refuseBatchFlags, type BatchFlags } from "../send/batch/options.js";
+import type { BatchReport } from "../send/batch/report.js";
 
 /** send's options as commander parses them. */
-export interface SendOptions extends TargetFlags, MessageFlags {
+export interface SendOptions extends TargetFlags, MessageFlags, BatchFlags {
   dryRun?: boolean;
   allowPartial?: boolean;
   json?: boolean;
@@ -69,7 +71,9 @@ function noServer(err: unknown): null {
 }
 
 /** Builds one message, then sends it (or, with --dry-run, shows it without connecting). */
-export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendReport | DryRunReport>> {
+export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendReport | DryRunReport | BatchReport>> {
+  if (opts.batch || opts.resume) return (await import("./send-batch.js")).runBatch(opts, ctx);
+  refuseBatchFlags(opts);
   const env = ctx.io.env;
   // --dry-run connects to nothing, so it needs no server; a profile may still shape the From.
   const target = opts.dryRun ? await resolveTarget(opts, ctx, { needPort: false, auth: false }).catch(noServer) : await resolveTarget(opts, ctx, { needPort: true });
@@ -187,6 +191,7 @@ export function register(program: Command, execute: Execute): Command {
   add(new Option("--message-id <id>", "use this Message-ID (for idempotent re-sends)"));
   add(new Option("--allow-partial", "exit 0 when some recipients are refused and the others accepted"));
   add(new Option("--dry-run", "print the complete message (--json: a summary); connect to nothing"));
+  addOptions(cmd, BATCH_OPTIONS);
   addOptions(cmd, CONNECTION_OPTIONS);
   addOptions(cmd, PROFILE_OPTIONS);
   addOptions(cmd, OUTPUT_OPTIONS);
@@ -200,7 +205,15 @@ Examples:
   $ df -h | mailctl send --to ops@example.com -s "Disk report" --json
   $ mailctl send --to "张三 <zhang@example.com>" -s "报告" --attach report.pdf --attach "data.bin;type=application/octet-stream;name=数据.bin"
   $ mailctl send --to a@example.com --template welcome.html --var name=Ana --dry-run
-  $ mailctl send --to a@example.com -s "Status" --text-file msg.txt --in-reply-to "<abc@example.com>" --message-id "<job-42@example.com>"`,
+  $ mailctl send --to a@example.com -s "Status" --text-file msg.txt --in-reply-to "<abc@example.com>" --message-id "<job-42@example.com>"
+  $ mailctl send --batch invites.csv --template invite.txt --concurrency 4 --rate 10/s --json
+  $ mailctl send --resume invites.csv.journal
+
+Batch: one message per row of a CSV (header row) or JSON Lines file; every column is a template variable; a
+"to" column is required, "name", "cc", "subject", "attachments" ("|"-separated) and "key"/"id" are read too.
+Each row's progress is kept in the journal (pending → sending → sent | retry-wait | dead); running the same
+command again, or --resume, goes on where it stopped. A row a crash caught while sending is never sent twice
+(it is reported as in doubt) unless --at-least-once resends it with the same Message-ID.`,
   );
   cmd.action(async (opts: SendOptions) => {
     await execute(opts, (ctx) => run(opts, ctx), renderSend);

@@ -537,8 +537,10 @@ export class Session {
         resolve(stuffer.bytes);
       };
       if (Buffer.isBuffer(data)) {
-        wire.write(stuffer.push(data));
-        finish();
+        // One write for the body and its terminator: one system call, one segment for a small message.
+        const body = stuffer.push(data);
+        wire.write(Buffer.concat([body, stuffer.end()]));
+        resolve(stuffer.bytes);
         return;
       }
       data.on("data", (chunk: Buffer) => {

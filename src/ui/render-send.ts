@@ -1,4 +1,6 @@
 import type { DryRunReport, SendReport } from "../commands/send.js";
+import type { BatchReport } from "../send/batch/report.js";
+import { renderBatch } from "./render-batch.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
 import { formatTranscript, type TranscriptEntry } from "../session/transcript.js";
 import { renderDiagnosis } from "./render-diagnosis.js";
@@ -8,7 +10,8 @@ import { Ui } from "./ui.js";
  * send's human output. stdout carries exactly one line per message sent (`sent <id> to N recipients: <reply>`),
  * or the raw message for --dry-run; refusals, diagnoses and transcripts go to stderr.
  */
-export function renderSend(data: SendReport | DryRunReport, ui: Ui): void {
+export function renderSend(data: SendReport | DryRunReport | BatchReport, ui: Ui): void {
+  if ("kind" in data) return renderBatch(data, ui);
   if (data.dryRun) {
     // The exact bytes that would follow DATA (before dot-stuffing), unchanged.
     if (data.raw) ui.io.stdout.write(data.raw);

@@ -25,4 +25,28 @@ describe("DATA transparency (RFC 5321 §4.5.2)", () => {
     s.push(Buffer.from(".a\n"));
     expect(s.bytes).toBe(3);
   });
+
+  it("gives the same bytes as a whole-text reference, for any text split anywhere", () => {
+    // Reference on the whole text: LF → CRLF unless after CR, "." doubled at each line start, then the end.
+    const reference = (t: string) => {
+      const crlf = t.replace(/(?<!\r)\n/g, "\r\n");
+      const stuffed = crlf.replace(/(^|\n)\./g, "$1..");
+      return stuffed + (stuffed === "" || stuffed.endsWith("\n") ? "" : stuffed.endsWith("\r") ? "\n" : "\r\n") + ".\r\n";
+    };
+    const alphabet = ["a", ".", "\r", "\n", "\r\n", "b c"];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let k = 0; k < 500; k++) {
+      const text = Array.from({ length: rnd(30) }, () => alphabet[rnd(alphabet.length)]).join("");
+      const cuts = [...new Set(Array.from({ length: rnd(5) }, () => rnd(text.length + 1)))].sort((x, y) => x - y);
+      const chunks = [0, ...cuts, text.length].slice(1).map((end, i, arr) => text.slice(i === 0 ? 0 : arr[i - 1], end));
+      expect(stuff(chunks.length ? chunks : [text])).toBe(reference(text));
+    }
+  });
+
+  it("passes a clean CRLF chunk through as the same buffer", () => {
+    const s = new DotStuffer();
+    const chunk = Buffer.from("Subject: x\r\n\r\nhello\r\nworld\r\n");
+    expect(s.push(chunk)).toBe(chunk);
+  });
 });

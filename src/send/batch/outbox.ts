@@ -1,0 +1,445 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { MailctlError } from "../../errors.js";
+import type { Target } from "../../config/target.js";
+import type { Diagnosis } from "../../diagnose/diagnose.js";
+import type { SessionReport } from "../../session/run.js";
+import type { Session, SessionOptions, Transaction } from "../../session/session.js";
+import { backoff, classify, delivered, type Verdict } from "./classify.js";
+import type { EventRecord, Journal, JournalIndex, RowInfo, RowRecord } from "./journal.js";
+import { rowKey } from "./keys.js";
+import type { Plan } from "./plan.js";
+import { Pool, transactionReport } from "./pool.js";
+import { BoundedQueue, Permits } from "./queue.js";
+import type { BatchReport, Stopped } from "./report.js";
+import type { RowComposer } from "./composer.js";
+import type { BatchSettings, RowMessage } from "./row-message.js";
+import { readRows, type BatchFormat } from "./rows.js";
+import { Throttle } from "./throttle.js";
+
+/** How a batch is sent (send's --batch options, resolved). */
+export interface OutboxOptions {
+  concurrency: number;
+  maxMessages: number;
+  perSecond: number | null;
+  perMinute: number | null;
+  perDay: number | null;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  maxTimeMs: number | null;
+  atLeastOnce: boolean;
+}
+
+/** What a run works with. */
+export interface OutboxDeps {
+  file: string;
+  format: BatchFormat;
+  settings: BatchSettings;
+  journal: Journal;
+  index: JournalIndex;
+  plan: Plan;
+  session: SessionOptions;
+  target: Target;
+  composer: RowComposer;
+  diagnose(report: SessionReport): Promise<{ category: import("../../exit-codes.js").Category; diagnoses: Diagnosis[] }>;
+  progress(p: Progress, final: boolean): void;
+  /** Told once when Ctrl-C (or SIGTERM) starts the orderly stop. */
+  interrupted(inFlight: number): void;
+}
+
+/** A progress snapshot. */
+export interface Progress {
+  total: number;
+  done: number;
+  sentNow: number;
+  waiting: number;
+  dead: number;
+  inDoubt: number;
+  elapsedMs: number;
+  paused: boolean;
+}
+
+/** Where a row is counted: the buckets of the report. */
+type Bucket = "pending" | "waiting" | "sent" | "dead" | "doubt";
+interface Item {
+  msg: RowMessage;
+  info: RowInfo;
+  from: Bucket;
+}
+/** A row whose "sending" record is durable: the worker may now send it. */
+interface Claimed {
+  item: Item;
+  attempt: number;
+}
+
+/** Rows each connection may have marked "sending" and not yet settled: one on the wire, the rest covering the journal's fsync. */
+export const PIPELINE_DEPTH = 4;
+
+/**
+ * Sends a batch through the pool with a durable outbox. Each row's "sending" record is on disk before its MAIL
+ * FROM goes out (at most once: a crash can only leave rows in doubt that were in flight); the result is
+ * recorded after; rows to retry wait for a later pass over the file, which is read again rather than kept.
+ */
+export class Outbox {
+  private readonly stop = new AbortController();
+  private stopped: Stopped | null = null;
+  private readonly throttle: Throttle;
+  private readonly pool: Pool;
+  private readonly counts: Record<Bucket, number>;
+  private readonly t0 = Date.now();
+  private sentNow = 0;
+  private retried = 0;
+  private pauses = 0;
+  private consecutivePauses = 0;
+  private connectFailures = 0;
+  private inFlight = 0;
+  private minDue = Infinity;
+  private retryRows = 0;
+  private readonly doubts: BatchReport["doubtRows"] = [];
+  /** At most this many rows are marked "sending" and not settled: the most a crash can leave in doubt. */
+  readonly window: number;
+
+  constructor(
+    private readonly o: OutboxOptions,
+    private readonly d: OutboxDeps,
+  ) {
+    this.window = o.concurrency * PIPELINE_DEPTH;
+    this.throttle = new Throttle(o.perSecond, o.perMinute, this.stop.signal);
+    this.pool = new Pool(d.session, o.concurrency, o.maxMessages);
+    const c = d.plan.counts;
+    this.counts = { pending: c.pending, waiting: c.waiting, sent: c.sent, dead: c.dead, doubt: c.doubt };
+    this.doubts.push(...d.plan.doubtRows);
+  }
+
+  /** Runs passes over the batch until no row is left to try, the time is up, or the run is stopped. */
+  async run(): Promise<BatchReport> {
+    const signals = this.trapSignals();
+    const ticker = setInterval(() => this.d.progress(this.snapshot(), false), 250);
+    await this.event({ e: "run", t: new Date().toISOString(), pid: process.pid, rows: this.d.plan.rows, atLeastOnce: this.o.atLeastOnce });
+    try {
+      for (;;) {
+        this.minDue = Infinity;
+        this.retryRows = 0;
+        await this.pass();
+        if (this.stopped || this.retryRows === 0) break;
+        const wait = Math.max(0, this.minDue - Date.now());
+        if (this.o.maxTimeMs !== null && Date.now() + wait - this.t0 > this.o.maxTimeMs) {
+          this.halt({ reason: "max-time", message: `--max-time reached with ${this.retryRows} row(s) waiting to be retried`, category: "tempfail" });
+          break;
+        }
+        // Connections would only idle through a long wait (servers drop idle clients, RFC 5321 §4.5.3.2.7).
+        if (wait > 2000) await this.pool.close();
+        await sleep(wait, undefined, { signal: this.stop.signal }).catch(() => {});
+      }
+    } finally {
+      clearInterval(ticker);
+      signals();
+      await this.pool.close();
+      await this.d.journal.settle().catch(() => {});
+    }
+    const report = this.report();
+    await this.event({ e: "end", t: new Date().toISOString(), sent: report.sentNow, dead: report.dead, waiting: report.waiting, inDoubt: report.inDoubt, stopped: report.stopped?.reason ?? null }).catch(() => {});
+    this.d.progress(this.snapshot(), true);
+    return report;
+  }
+
+  /**
+   * One pass over the file, as a pipeline: the reader builds messages ahead (bounded), the marker makes each
+   * row's "sending" record durable — many in one group commit — and the workers send them. At most `window`
+   * rows are marked and not yet settled at any time: that is all a crash can leave in doubt.
+   */
+  private async pass(): Promise<void> {
+    const built = new BoundedQueue<{ item: Promise<Item> }>(Math.max(256, this.window * 4));
+    const ready = new BoundedQueue<Claimed>(this.window + 1);
+    const permits = new Permits(this.window);
+    const marker = this.mark(built, ready, permits);
+    const workers = Array.from({ length: this.o.concurrency }, (_v, i) => this.worker(i, ready, permits));
+    try {
+      await this.produce(built, permits);
+    } catch (err) {
+      this.halt({ reason: "journal", message: (err as Error).message, category: "software" });
+      throw err;
+    } finally {
+      built.close(this.stopped !== null);
+      await marker;
+      ready.close();
+      await Promise.all(workers);
+    }
+  }
+
+  private async produce(queue: BoundedQueue<{ item: Promise<Item> }>, permits: Permits): Promise<void> {
+    const { settings, index } = this.d;
+    for await (const row of readRows(this.d.file, this.d.format)) {
+      if (this.stopped) return;
+      if (this.o.maxTimeMs !== null && Date.now() - this.t0 > this.o.maxTimeMs) {
+        return this.halt({ reason: "max-time", message: "--max-time reached", category: "tempfail" });
+      }
+      const key = rowKey(row, settings.file);
+      const info = index.get(key);
+      let from: Bucket = "pending";
+      if (info.state === "sent" || info.state === "dead" || (info.state === "sending" && !this.o.atLeastOnce)) continue;
+      if (info.state === "retry-wait") {
+        const due = index.dueAt(key);
+        if (due > Date.now()) {
+          this.retryRows++;
+          this.minDue = Math.min(this.minDue, due);
+          continue;
+        }
+        from = "waiting";
+      }
+      if (this.o.perDay !== null && index.sentInDay() + permits.held + queue.length >= this.o.perDay) {
+        const at = new Date(index.dayWindowFrees()).toISOString();
+        return this.halt({ reason: "daily-limit", message: `the provider's limit of ${this.o.perDay} messages a day is reached; resume after ${at}`, category: "tempfail" });
+      }
+      const item = this.d.composer.build(row).then((msg) => ({ msg, info, from }));
+      item.catch(() => {}); // handled where it is taken
+      await queue.put({ item });
+    }
+  }
+
+  /** Marks rows "sending" ahead of the workers, within the window; the appends share group commits. */
+  private async mark(built: BoundedQueue<{ item: Promise<Item> }>, ready: BoundedQueue<Claimed>, permits: Permits): Promise<void> {
+    const marking = new Set<Promise<void>>();
+    for (;;) {
+      await permits.acquire();
+      const next = await built.take();
+      const item = next && (await next.item.catch((err: Error) => this.failed(err)));
+      if (!item || this.stopped || !(await this.throttle.take())) {
+        permits.release();
+        if (!next) break;
+        continue;
+      }
+      const attempt = item.info.attempts + 1;
+      // The record that makes "at most once" provable: durable before this row's MAIL FROM is written.
+      const p = this.record({ k: item.msg.key, n: item.msg.line, s: "sending", a: attempt, t: new Date().toISOString(), id: item.msg.messageId }).then(
+        () => ready.put({ item, attempt }),
+        (err: Error) => {
+          permits.release();
+          this.halt({ reason: "journal", message: err.message, category: "ioerr" });
+        },
+      );
+      marking.add(p);
+      void p.finally(() => marking.delete(p));
+    }
+    await Promise.all(marking);
+  }
+
+  /**
+   * A worker: one connection of the pool, sending rows already marked. A row's permit is returned as soon as its
+   * outcome is appended: the journal is written in order, so a later row's "sending" can only reach the disk
+   * with or after this outcome, and the window still bounds what a crash can leave in doubt.
+   */
+  private async worker(slot: number, ready: BoundedQueue<Claimed>, permits: Permits): Promise<void> {
+    for (let c = await ready.take(); c; c = await ready.take()) {
+      const done = () => permits.release();
+      const session = this.stopped ? null : await this.connect(slot);
+      if (!session) {
+        void this.release(c);
+        done();
+        continue;
+      }
+      const { msg } = c.item;
+      if (msg.smtputf8 && !session.extensions?.smtputf8) {
+        const why = `${msg.utf8Addresses.join(", ")}: an internationalised address, but the server does not offer SMTPUTF8 (RFC 6531)`;
+        void this.settle(c.item, { row: "dead", reply: why, diagnosis: null }, c.item.info.attempts).catch((err: Error) => this.halt({ reason: "journal", message: err.message, category: "ioerr" }));
+        done();
+        continue;
+      }
+      this.inFlight++;
+      const tx = await this.pool.send(slot, msg);
+      this.inFlight--;
+      if (c.attempt > 1) this.retried++;
+      const verdict = tx.failure ? await this.judge(session, tx) : delivered(tx);
+      void this.settle(c.item, verdict, c.attempt).catch((err: Error) => this.halt({ reason: "journal", message: err.message, category: "ioerr" }));
+      done();
+    }
+  }
+
+  /** The slot's connection, waiting out pauses and retrying failed connects; null once the batch is stopped. */
+  private async connect(slot: number): Promise<Session | null> {
+    for (;;) {
+      if (!(await this.throttle.whilePaused())) return null;
+      const conn = await this.pool.connection(slot);
+      if ("session" in conn) {
+        this.connectFailures = 0;
+        return conn.session;
+      }
+      await this.connectionFailed(conn.failed);
+      if (this.stopped) return null;
+    }
+  }
+
+  /**
+   * A row marked "sending" whose MAIL FROM never went out goes back to where it was: pending, waiting (a pool
+   * wait, not counted), or — a row an earlier run left in doubt — in doubt again.
+   */
+  private async release(c: Claimed): Promise<void> {
+    const { msg, info } = c.item;
+    const base = { k: msg.key, n: msg.line, a: info.attempts, t: new Date().toISOString() };
+    const rec: RowRecord =
+      info.state === "retry-wait"
+        ? { ...base, s: "retry-wait", due: base.t, pool: true }
+        : info.state === "sending"
+          ? { ...base, s: "sending", doubt: this.d.index.notes.get(msg.key)?.doubt ?? "a run ended (crash or kill) while it was being sent" }
+          : { ...base, s: "pending" };
+    await this.record(rec).catch(() => {});
+  }
+
+  /** Diagnoses a failed transaction with the catalog and lets the pool react to it. */
+  private async judge(session: Session, tx: Transaction): Promise<Verdict> {
+    const { category, diagnoses } = await this.d.diagnose(transactionReport(session, tx));
+    const id = diagnoses[0]?.id ?? null;
+    const v = classify(tx, id, category, this.o.atLeastOnce);
+    if ("then" in v && v.then?.pool === "pause") await this.pausePool(v.reply, id);
+    if ("then" in v && v.then?.pool === "stop") {
+      this.halt({ reason: v.row === "release" ? "sender-refused" : "quota", message: v.reply, category: v.then.category, ...(diagnoses[0] ? { diagnosis: diagnoses[0] } : {}) });
+    }
+    return v;
+  }
+
+  /** Records a row's outcome; it is counted once durable. */
+  private async settle(item: Item, v: Verdict, attempt: number): Promise<void> {
+    const { msg, info } = item;
+    const t = new Date().toISOString();
+    const base = { k: msg.key, n: msg.line, a: attempt, t, r: v.reply };
+    let rec: RowRecord;
+    let to: Bucket;
+    if (v.row === "sent") {
+      rec = { ...base, s: "sent", ...(v.rejected.length ? { rejected: v.rejected } : {}) };
+      to = "sent";
+      this.consecutivePauses = 0;
+    } else if (v.row === "retry" && (v.pool || info.counted + 1 < this.o.maxAttempts)) {
+      const due = v.pool ? Math.max(Date.now(), this.throttle.pausedUntilMs) : Date.now() + backoff(info.counted + 1, this.o.retryBaseMs, this.o.retryMaxMs);
+      rec = { ...base, s: "retry-wait", due: new Date(due).toISOString(), ...(v.diagnosis ? { d: v.diagnosis } : {}), ...(v.pool ? { pool: true as const } : {}) };
+      to = "waiting";
+      this.retryRows++;
+      this.minDue = Math.min(this.minDue, due);
+    } else if (v.row === "doubt") {
+      rec = { ...base, s: "sending", doubt: "the connection was lost after the whole message was sent, before the server's reply", ...(v.diagnosis ? { d: v.diagnosis } : {}) };
+      to = "doubt";
+      this.doubts.push({ key: msg.key, line: msg.line, messageId: msg.messageId, why: rec.doubt! });
+    } else if (v.row === "release") {
+      rec = { ...base, s: "pending" };
+      to = "pending";
+    } else {
+      // dead, or a retry with --max-attempts used up: the last reply is kept.
+      rec = { ...base, s: "dead", ...(v.diagnosis ? { d: v.diagnosis } : {}) };
+      to = "dead";
+    }
+    await this.record(rec);
+    this.counts[item.from]--;
+    this.counts[to]++;
+    if (to === "sent") this.sentNow++;
+  }
+
+  private record(rec: RowRecord): Promise<void> {
+    this.d.index.apply(rec);
+    return this.d.journal.append(rec);
+  }
+
+  private event(e: EventRecord): Promise<void> {
+    return this.d.journal.append(e);
+  }
+
+  /** Pauses every connection for a backoff (growing while the pauses come one after another), once per episode. */
+  private async pausePool(reply: string, diagnosis: string | null): Promise<void> {
+    if (this.throttle.paused) return;
+    this.consecutivePauses++;
+    if (this.consecutivePauses > this.o.maxAttempts) {
+      return this.halt({ reason: "unavailable", message: `the server kept refusing (${reply}); ${this.o.maxAttempts} pauses in a row`, category: "tempfail" });
+    }
+    const ms = backoff(this.consecutivePauses, this.o.retryBaseMs, this.o.retryMaxMs);
+    const until = this.throttle.pause(ms);
+    this.pauses++;
+    await this.event({ e: "pause", t: new Date().toISOString(), until: new Date(until).toISOString(), ms, r: reply, d: diagnosis }).catch(() => {});
+  }
+
+  /** A connection could not be opened: a temporary failure pauses the pool, anything else stops the batch. */
+  private async connectionFailed(report: SessionReport): Promise<void> {
+    const { category, diagnoses } = await this.d.diagnose(report);
+    const d = diagnoses[0];
+    const message = `cannot connect: ${report.failure?.message ?? "unknown failure"}`;
+    if (category !== "tempfail") return this.halt({ reason: "connection", message, category, ...(d ? { diagnosis: d } : {}) });
+    if (this.throttle.paused) return;
+    if (++this.connectFailures >= this.o.maxAttempts) return this.halt({ reason: "unavailable", message, category, ...(d ? { diagnosis: d } : {}) });
+    await this.pausePool(report.failure?.reply ? message : message, d?.id ?? null);
+  }
+
+  /** A row that could not be built (the file changed since the check pass, or the compose thread failed). */
+  private failed(err: Error): null {
+    const category = err instanceof MailctlError ? err.category : "software";
+    this.halt({ reason: "row", message: err.message, category });
+    return null;
+  }
+
+  private halt(s: Stopped): void {
+    if (this.stopped) return;
+    this.stopped = s;
+    this.stop.abort();
+    void this.event({ e: "stop", t: new Date().toISOString(), reason: s.reason, message: s.message }).catch(() => {});
+  }
+
+  /** Ctrl-C / SIGTERM: stop taking rows and let the in-flight ones finish; a second signal ends the process at once. */
+  private trapSignals(): () => void {
+    const handler = (sig: NodeJS.Signals) => {
+      if (this.stopped?.reason === "interrupted") {
+        off();
+        process.kill(process.pid, sig);
+        return;
+      }
+      this.halt({ reason: "interrupted", message: "interrupted", category: "interrupted" });
+      this.d.interrupted(this.inFlight);
+    };
+    const off = () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+    return off;
+  }
+
+  private snapshot(): Progress {
+    const c = this.counts;
+    return { total: this.d.plan.rows, done: c.sent + c.dead + c.doubt, sentNow: this.sentNow, waiting: c.waiting, dead: c.dead, inDoubt: c.doubt, elapsedMs: Date.now() - this.t0, paused: this.throttle.paused };
+  }
+
+  private report(): BatchReport {
+    const c = this.counts;
+    const elapsedMs = Date.now() - this.t0;
+    const deadRows: BatchReport["deadRows"] = [];
+    const partialRows: BatchReport["partialRows"] = [];
+    for (const [key, note] of this.d.index.notes) {
+      const state = this.d.index.get(key).state;
+      if (state === "dead") deadRows.push({ key, line: note.line, reply: note.reply ?? "", diagnosis: note.diagnosis ?? null });
+      else if (state === "sent" && note.rejected) partialRows.push({ key, line: note.line, rejected: note.rejected });
+    }
+    const left = c.waiting + c.pending + c.doubt > 0 || this.stopped !== null;
+    return {
+      kind: "batch",
+      ok: !this.stopped && c.dead === 0 && c.waiting + c.pending + c.doubt === 0 && partialRows.length === 0,
+      batchId: this.d.journal.header.batch,
+      file: this.d.settings.file,
+      journal: this.d.journal.path,
+      atLeastOnce: this.o.atLeastOnce,
+      rows: this.d.plan.rows,
+      sent: c.sent,
+      sentNow: this.sentNow,
+      retried: this.retried,
+      waiting: c.waiting,
+      pending: c.pending,
+      dead: c.dead,
+      inDoubt: c.doubt,
+      partial: partialRows.length,
+      pauses: this.pauses,
+      connections: this.pool.opened,
+      elapsedMs,
+      perSecond: elapsedMs > 0 ? Math.round((this.sentNow / elapsedMs) * 10_000) / 10 : 0,
+      stopped: this.stopped,
+      deadRows: deadRows.sort((a, b) => a.line - b.line),
+      doubtRows: this.doubts.sort((a, b) => a.line - b.line),
+      partialRows: partialRows.sort((a, b) => a.line - b.line),
+      resume: left ? `mailctl send --resume ${this.d.journal.path}` : null,
+    };
+  }
+}
