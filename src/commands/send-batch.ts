@@ -1,21 +1,20 @@
-import { access, readFile, realpath } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { Ctx, Outcome } from "../command.js";
-import { resolveTarget, sessionOptions } from "../config/resolve.js";
+import { resolveTarget } from "../config/resolve.js";
 import { noInputError, usageError } from "../errors.js";
+import type { EngineJob } from "../send/batch/engine.js";
 import { parseMailboxList } from "../send/address.js";
 import { checkAttachments, DEFAULT_MAX_ATTACHMENT_BYTES, parseAttachSpec } from "../send/attachments.js";
 import { parseHeader } from "../send/headers.js";
 import { resolveSender } from "../send/input.js";
-import { parseVarFlags, readVarsFile, splitFrontMatter } from "../send/template.js";
-import { Journal, JournalIndex, readHeader, type JournalHeader } from "../send/batch/journal.js";
+import { parseVarFlags, placeholderNames, readVarsFile, splitFrontMatter } from "../send/template.js";
+import { readHeader } from "../send/batch/journal.js";
 import { batchId } from "../send/batch/keys.js";
 import { BATCH_DEFAULTS } from "../send/batch/options.js";
-import { checkBatch } from "../send/batch/plan.js";
 import { batchCategory, type BatchReport } from "../send/batch/report.js";
 import { batchDir, type BatchSettings } from "../send/batch/row-message.js";
 import { batchFormat } from "../send/batch/rows.js";
-import type { RowComposer } from "../send/batch/composer.js";
 import type { SendOptions } from "./send.js";
 
 /** Flags that give one message's recipients, body or identity: a batch takes those from its rows. */
@@ -74,7 +73,7 @@ export async function runBatch(given: SendOptions, ctx: Ctx): Promise<Outcome<Ba
     file: opts.batch!,
     dir: batchDir(opts.batch!, cwd),
     batch: batchId({ file: real, templateText, subject: opts.subject ?? "", from: sender.address }),
-    template: { name: opts.template, body: front.body, html: /\.html?$/i.test(opts.template), ...(front.subject !== undefined ? { subject: front.subject } : {}) },
+    template: { name: opts.template, body: front.body, html: /\.html?$/i.test(opts.template), names: placeholderNames(front.body), ...(front.subject !== undefined ? { subject: front.subject } : {}) },
     vars: { ...(opts.vars ? await readVarsFile(opts.vars, cwd) : {}), ...parseVarFlags(opts.var) },
     from: sender,
     replyTo: parseMailboxList(opts.replyTo, "--reply-to"),
@@ -87,76 +86,63 @@ export async function runBatch(given: SendOptions, ctx: Ctx): Promise<Outcome<Ba
   };
 
   const journalPath = given.resume ? path.resolve(given.resume) : path.resolve(cwd, opts.journal ?? `${opts.batch}.journal`);
-  const header: JournalHeader = { journal: "mailctl-batch", version: 1, batch: settings.batch, created: new Date().toISOString(), file: real, template: templatePath, options: recorded(opts, cwd) };
-  const exists = await access(journalPath).then(() => true, () => false);
-  let journal: Journal | null = null;
-  let composer: RowComposer | null = null;
-  let index = new JournalIndex();
+  const limits = await providerLimits(target);
+  const job: EngineJob = {
+    file,
+    format,
+    journalPath,
+    header: { journal: "mailctl-batch", version: 1, batch: settings.batch, created: new Date().toISOString(), file: real, template: templatePath, options: recorded(opts, cwd) },
+    resume: Boolean(given.resume),
+    settings,
+    target,
+    options: {
+      concurrency: opts.concurrency ?? BATCH_DEFAULTS.concurrency,
+      maxMessages: opts.maxMessages ?? BATCH_DEFAULTS.maxMessages,
+      perSecond: opts.rate ?? null,
+      perMinute: limits.perMinute ?? null,
+      perDay: limits.perDay ?? null,
+      retryBaseMs: (opts.retryBase ?? BATCH_DEFAULTS.retryBase) * 1000,
+      retryMaxMs: (opts.retryMax ?? BATCH_DEFAULTS.retryMax) * 1000,
+      maxAttempts: opts.maxAttempts ?? BATCH_DEFAULTS.maxAttempts,
+      maxTimeMs: opts.maxTime !== undefined ? opts.maxTime * 1000 : null,
+      atLeastOnce: Boolean(opts.atLeastOnce),
+    },
+    ...(limits.name ? { limitName: limits.name } : {}),
+  };
+  const [{ startEngine }, { batchProgress }] = await Promise.all([import("../send/batch/engine.js"), import("../ui/batch-progress.js")]);
+  const run = await startEngine(job, {
+    warn: (text) => ctx.ui.warn(text),
+    progress: batchProgress(ctx.ui),
+    interrupted: (n) => ctx.ui.err(`\nmailctl: stopping: finishing ${n} message${n === 1 ? "" : "s"} in flight (Ctrl-C again to quit at once; the journal says what is in doubt)`),
+  });
+  const untrap = trapSignals(() => run.interrupt());
   try {
-    if (exists) {
-      const r = await Journal.resume(journalPath, header);
-      journal = r.journal;
-      index = r.index;
-      if (r.tornBytes && r.size !== r.tornBytes) ctx.ui.warn(`${journalPath}: dropped a torn last line (${r.tornBytes} bytes) left by a crash`);
-      if (journal.header.batch !== settings.batch) {
-        if (!given.resume) {
-          throw usageError(
-            `${journalPath} belongs to another batch: the template, --subject, the sender or the batch file changed since it was started`,
-            `Pass --journal <new file> to start a new batch, or --resume ${journalPath} to finish that one.`,
-          );
-        }
-        ctx.ui.warn(`the template, --subject or the sender changed since ${journalPath} was started; rows keep the batch's Message-IDs`);
-        settings.batch = journal.header.batch;
-      }
-    }
-    const plan = await checkBatch(file, format, settings, index, Boolean(opts.atLeastOnce));
-    journal ??= await Journal.create(journalPath, header);
-    const limits = await providerLimits(target);
-    if (limits.perDay && plan.toSend > 0) {
-      const left = Math.max(0, limits.perDay - index.sentInDay());
-      if (plan.toSend > left) ctx.ui.warn(`${limits.name} allows ${limits.perDay} messages a day; ${plan.toSend} rows are to be sent and ${left} are left of today's limit: sending stops at the limit (resume later)`);
-    }
-    const [{ Outbox }, { makeComposer }, { diagnoseSend }, { batchProgress }] = await Promise.all([
-      import("../send/batch/outbox.js"),
-      import("../send/batch/composer.js"),
-      import("../send/deliver.js"),
-      import("../ui/batch-progress.js"),
-    ]);
-    composer = await makeComposer(settings, plan.toSend);
-    const outbox = new Outbox(
-      {
-        concurrency: opts.concurrency ?? BATCH_DEFAULTS.concurrency,
-        maxMessages: opts.maxMessages ?? BATCH_DEFAULTS.maxMessages,
-        perSecond: opts.rate ?? null,
-        perMinute: limits.perMinute ?? null,
-        perDay: limits.perDay ?? null,
-        retryBaseMs: (opts.retryBase ?? BATCH_DEFAULTS.retryBase) * 1000,
-        retryMaxMs: (opts.retryMax ?? BATCH_DEFAULTS.retryMax) * 1000,
-        maxAttempts: opts.maxAttempts ?? BATCH_DEFAULTS.maxAttempts,
-        maxTimeMs: opts.maxTime !== undefined ? opts.maxTime * 1000 : null,
-        atLeastOnce: Boolean(opts.atLeastOnce),
-      },
-      {
-        file,
-        format,
-        settings,
-        journal,
-        index,
-        plan,
-        session: sessionOptions(target, { redactor: ctx.ui.redactor }),
-        target,
-        composer,
-        diagnose: (r) => diagnoseSend(r, target),
-        progress: batchProgress(ctx.ui),
-        interrupted: (n) => ctx.ui.err(`\nmailctl: stopping: finishing ${n} message${n === 1 ? "" : "s"} in flight (Ctrl-C again to quit at once; the journal says what is in doubt)`),
-      },
-    );
-    const report = await outbox.run();
+    const report = await run.result;
     return { category: batchCategory(report, Boolean(opts.allowPartial)), data: report };
   } finally {
-    await composer?.close();
-    await journal?.close();
+    untrap();
   }
+}
+
+/** Ctrl-C / SIGTERM: the first asks for an orderly stop; a second ends the process at once (the journal tells what is in doubt). */
+function trapSignals(stop: () => void): () => void {
+  let stopping = false;
+  const handler = (sig: NodeJS.Signals) => {
+    if (stopping) {
+      off();
+      process.kill(process.pid, sig);
+      return;
+    }
+    stopping = true;
+    stop();
+  };
+  const off = () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return off;
 }
 
 /** The provider's sending limits, from the preset named or recognised by host. */

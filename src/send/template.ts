@@ -79,6 +79,11 @@ function unquote(v: string): string {
   return v;
 }
 
+/** The names of the variables a template uses, each once. */
+export function placeholderNames(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => (m[1] ?? m[2])!))];
+}
+
 /** Replaces every placeholder; every missing variable is an error naming it (exit 65), never a blank. */
 export function substitute(text: string, vars: Vars, where: string, html: boolean): string {
   const missing = new Set<string>();

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { domainOf } from "../address.js";
 import { dataError } from "../../errors.js";
+import { fingerprint } from "./journal-index.js";
 import type { BatchRow } from "./rows.js";
 
 /** What makes one batch: the same inputs give the same id, and so the same Message-IDs, in every run. */
@@ -61,7 +62,7 @@ export function rowMessageId(batch: string, key: string, fromAddress: string): s
   return `<${batch}.${enc}@${domainOf(fromAddress)}>`;
 }
 
-/** FNV-1a, 32 bits: a cheap fingerprint of a key for finding duplicates without keeping every key in memory. */
+/** FNV-1a, 32 bits: a cheap hash (of a row's fields, for its derived key). */
 export function keyHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
@@ -85,7 +86,7 @@ export class KeyFingerprints {
       bigger.set(this.hashes);
       this.hashes = bigger;
     }
-    this.hashes[this.n++] = keyHash(key);
+    this.hashes[this.n++] = fingerprint(key)[0];
   }
 
   /** Fingerprints seen more than once (usually none). */

@@ -43,7 +43,7 @@ export interface OutboxDeps {
   composer: RowComposer;
   diagnose(report: SessionReport): Promise<{ category: import("../../exit-codes.js").Category; diagnoses: Diagnosis[] }>;
   progress(p: Progress, final: boolean): void;
-  /** Told once when Ctrl-C (or SIGTERM) starts the orderly stop. */
+  /** Told once when interrupt() starts the orderly stop, with the number of messages in flight. */
   interrupted(inFlight: number): void;
 }
 
@@ -113,7 +113,6 @@ export class Outbox {
 
   /** Runs passes over the batch until no row is left to try, the time is up, or the run is stopped. */
   async run(): Promise<BatchReport> {
-    const signals = this.trapSignals();
     const ticker = setInterval(() => this.d.progress(this.snapshot(), false), 250);
     await this.event({ e: "run", t: new Date().toISOString(), pid: process.pid, rows: this.d.plan.rows, atLeastOnce: this.o.atLeastOnce });
     try {
@@ -133,7 +132,6 @@ export class Outbox {
       }
     } finally {
       clearInterval(ticker);
-      signals();
       await this.pool.close();
       await this.d.journal.settle().catch(() => {});
     }
@@ -149,7 +147,7 @@ export class Outbox {
    * rows are marked and not yet settled at any time: that is all a crash can leave in doubt.
    */
   private async pass(): Promise<void> {
-    const built = new BoundedQueue<{ item: Promise<Item> }>(Math.max(256, this.window * 4));
+    const built = new BoundedQueue<{ item: Promise<Item> }>(Math.max(64, this.window * 2));
     const ready = new BoundedQueue<Claimed>(this.window + 1);
     const permits = new Permits(this.window);
     const marker = this.mark(built, ready, permits);
@@ -379,24 +377,11 @@ export class Outbox {
     void this.event({ e: "stop", t: new Date().toISOString(), reason: s.reason, message: s.message }).catch(() => {});
   }
 
-  /** Ctrl-C / SIGTERM: stop taking rows and let the in-flight ones finish; a second signal ends the process at once. */
-  private trapSignals(): () => void {
-    const handler = (sig: NodeJS.Signals) => {
-      if (this.stopped?.reason === "interrupted") {
-        off();
-        process.kill(process.pid, sig);
-        return;
-      }
-      this.halt({ reason: "interrupted", message: "interrupted", category: "interrupted" });
-      this.d.interrupted(this.inFlight);
-    };
-    const off = () => {
-      process.off("SIGINT", handler);
-      process.off("SIGTERM", handler);
-    };
-    process.on("SIGINT", handler);
-    process.on("SIGTERM", handler);
-    return off;
+  /** Ctrl-C / SIGTERM (the command traps them): stop taking rows and let the in-flight ones finish. */
+  interrupt(): void {
+    if (this.stopped) return;
+    this.halt({ reason: "interrupted", message: "interrupted", category: "interrupted" });
+    this.d.interrupted(this.inFlight);
   }
 
   private snapshot(): Progress {

@@ -1,6 +1,7 @@
 import { dataError } from "../../errors.js";
 import type { JournalIndex } from "./journal.js";
-import { keyHash, KeyFingerprints, rowMessageId } from "./keys.js";
+import { fingerprint } from "./journal-index.js";
+import { KeyFingerprints, rowMessageId } from "./keys.js";
 import { prepareRow, rowAttachments, type BatchSettings } from "./row-message.js";
 import { readRows, type BatchFormat } from "./rows.js";
 
@@ -27,7 +28,7 @@ export async function checkBatch(file: string, format: BatchFormat, s: BatchSett
       throw dataError(`${s.file}: no "to" column (the header row names ${Object.keys(row.fields).map((k) => `"${k}"`).join(", ")})`);
     }
     if (format === "jsonl" && !("to" in row.fields)) throw dataError(`${s.file} line ${row.line}: no "to"`);
-    const p = prepareRow(row, s);
+    const p = prepareRow(row, s, true);
     if (p.attach.length) await rowAttachments(p, s);
     prints.add(p.key);
     plan.rows++;
@@ -47,14 +48,19 @@ export async function checkBatch(file: string, format: BatchFormat, s: BatchSett
   return plan;
 }
 
-/** Second look at the rows whose key fingerprints repeat: a real repeat is an error naming both lines. */
+/**
+ * Second look at the rows whose key fingerprints repeat: a key given twice is an error naming both lines, and so
+ * (odds about 1 in 10^9) are two keys with the same 64-bit fingerprint, which the journal's index could not tell apart.
+ */
 async function findRepeatedKey(file: string, format: BatchFormat, s: BatchSettings, hashes: Set<number>): Promise<void> {
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { key: string; line: number }>();
   for await (const row of readRows(file, format)) {
-    const key = prepareRow(row, s).key;
-    if (!hashes.has(keyHash(key))) continue;
-    const first = seen.get(key);
-    if (first !== undefined) throw dataError(`${s.file} lines ${first} and ${row.line} have the same key "${key}"; every row needs its own (it makes the row's Message-ID)`);
-    seen.set(key, row.line);
+    const key = prepareRow(row, s, true).key;
+    const [a, b] = fingerprint(key);
+    if (!hashes.has(a)) continue;
+    const first = seen.get(`${a}:${b}`);
+    if (first?.key === key) throw dataError(`${s.file} lines ${first.line} and ${row.line} have the same key "${key}"; every row needs its own (it makes the row's Message-ID)`);
+    if (first) throw dataError(`${s.file} lines ${first.line} and ${row.line}: keys "${first.key}" and "${key}" have the same fingerprint in the journal's index; change one of them`);
+    seen.set(`${a}:${b}`, { key, line: row.line });
   }
 }

@@ -19,7 +19,7 @@ export interface BatchSettings {
   file: string;
   dir: string;
   batch: string;
-  template: { name: string; body: string; html: boolean; subject?: string };
+  template: { name: string; body: string; html: boolean; subject?: string; /** The body's variables (placeholderNames). */ names: string[] };
   /** --subject: a template for the subject, used when a row has no subject column value. */
   subject?: string;
   /** --var / --vars: defaults for every row; a row's columns win. */
@@ -60,9 +60,10 @@ export interface RowMessage {
 
 /**
  * Checks one row and fills the template with its fields — everything that can be wrong with a row is found here,
- * in the check pass before anything is sent, and named by line (exit 65).
+ * in the check pass before anything is sent, and named by line (exit 65). With `checkOnly` the body is not built,
+ * only its variables looked up: the check pass reads every row and should not make a message's worth of garbage.
  */
-export function prepareRow(row: BatchRow, s: BatchSettings): PreparedRow {
+export function prepareRow(row: BatchRow, s: BatchSettings, checkOnly = false): PreparedRow {
   const where = `${s.file} line ${row.line}`;
   const key = rowKey(row, s.file);
   const f = row.fields;
@@ -72,7 +73,9 @@ export function prepareRow(row: BatchRow, s: BatchSettings): PreparedRow {
   if (name && to.length === 1 && !to[0]!.name) to[0]!.name = assertOneLine(name, `${where}: name`);
   const cc = f.cc?.trim() ? parseMailboxes(f.cc, `${where}: cc`) : [];
   const vars: Vars = { ...s.vars, ...f };
-  const body = substitute(s.template.body, vars, `${where} (template ${s.template.name})`, s.template.html);
+  const complete = s.template.names.every((n) => Object.hasOwn(vars, n));
+  // A missing variable: substitute() throws the error naming it (the same words as `mailctl send --template`).
+  const body = checkOnly && complete ? "" : substitute(s.template.body, vars, `${where} (template ${s.template.name})`, s.template.html);
   let subject = f.subject?.trim() ? f.subject : undefined;
   const subjectTemplate = s.subject ?? s.template.subject;
   if (subject === undefined && subjectTemplate !== undefined) subject = substitute(subjectTemplate, vars, `${where} (subject)`, false);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { batchId, KeyFingerprints, keyHash, rowKey, rowMessageId } from "../../../src/send/batch/keys.js";
+import { batchId, KeyFingerprints, rowKey, rowMessageId } from "../../../src/send/batch/keys.js";
+import { fingerprint } from "../../../src/send/batch/journal-index.js";
 import { backoff, classify } from "../../../src/send/batch/classify.js";
 import type { Transaction } from "../../../src/session/session.js";
 import type { BatchRow } from "../../../src/send/batch/rows.js";
@@ -37,7 +38,7 @@ describe("batch ids, row keys and Message-IDs", () => {
     const prints = new KeyFingerprints();
     for (let i = 0; i < 5000; i++) prints.add(`key-${i}`);
     prints.add("key-77");
-    expect(prints.repeated()).toEqual(new Set([keyHash("key-77")]));
+    expect(prints.repeated()).toEqual(new Set([fingerprint("key-77")[0]]));
   });
 });
 
