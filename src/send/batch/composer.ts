@@ -34,7 +34,9 @@ export async function inlineComposer(settings: BatchSettings): Promise<RowCompos
 }
 
 /** Rows sent to the compose thread per message: enough to make the hand-over cheap, few enough to keep latency low. */
-const BATCH = 64;
+const GROUP = 64;
+/** …and no more than about this many bytes of built messages per group. */
+const GROUP_BYTES = 1024 * 1024;
 
 /**
  * Builds on a worker thread: filling the template, checking the row and running nodemailer's MIME code cost more
@@ -44,12 +46,14 @@ const BATCH = 64;
  */
 export async function threadComposer(settings: BatchSettings, script: URL): Promise<RowComposer> {
   const { Worker } = await import("node:worker_threads");
-  // Its heap is bounded: it keeps nothing between groups, and an unbounded one grows with the garbage of 100,000 messages.
-  const worker: Worker = new Worker(script, { workerData: { settings }, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  // It keeps nothing between groups (of at most about 1 MB): bounded generations keep its memory flat over 100,000
+  // messages, where V8 would otherwise let the garbage of each grow the heap.
+  const worker: Worker = new Worker(script, { workerData: { settings }, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
   worker.unref();
   const inline = await inlineComposer(settings);
   const waiting = new Map<number, { row: BatchRow; resolve: (m: RowMessage) => void; reject: (e: Error) => void }>();
   let outbox: { seq: number; row: BatchRow }[] = [];
+  const group = Math.max(1, Math.min(GROUP, Math.floor(GROUP_BYTES / (settings.template.body.length * 1.4 + 2048))));
   let seq = 0;
   let failed: Error | null = null;
   const fail = (err: Error) => {
@@ -87,7 +91,7 @@ export async function threadComposer(settings: BatchSettings, script: URL): Prom
         const n = seq++;
         waiting.set(n, { row, resolve, reject });
         outbox.push({ seq: n, row });
-        if (outbox.length >= BATCH) flush();
+        if (outbox.length >= group) flush();
         else if (outbox.length === 1) setImmediate(flush);
       });
     },

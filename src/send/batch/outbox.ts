@@ -59,6 +59,15 @@ export interface Progress {
   paused: boolean;
 }
 
+/**
+ * How many messages are built ahead of the marker: twice the window for ordinary messages, fewer for big ones
+ * (a large HTML template), so what is held stays around 16 MB whatever the batch.
+ */
+function lookahead(s: BatchSettings, window: number): number {
+  const estimate = s.template.body.length * 1.4 + 2048;
+  return Math.max(4, Math.min(window * 2, Math.floor((16 * 1024 * 1024) / estimate)));
+}
+
 /** Where a row is counted: the buckets of the report. */
 type Bucket = "pending" | "waiting" | "sent" | "dead" | "doubt";
 interface Item {
@@ -114,8 +123,8 @@ export class Outbox {
   /** Runs passes over the batch until no row is left to try, the time is up, or the run is stopped. */
   async run(): Promise<BatchReport> {
     const ticker = setInterval(() => this.d.progress(this.snapshot(), false), 250);
-    await this.event({ e: "run", t: new Date().toISOString(), pid: process.pid, rows: this.d.plan.rows, atLeastOnce: this.o.atLeastOnce });
     try {
+      await this.event({ e: "run", t: new Date().toISOString(), pid: process.pid, rows: this.d.plan.rows, atLeastOnce: this.o.atLeastOnce });
       for (;;) {
         this.minDue = Infinity;
         this.retryRows = 0;
@@ -147,7 +156,7 @@ export class Outbox {
    * rows are marked and not yet settled at any time: that is all a crash can leave in doubt.
    */
   private async pass(): Promise<void> {
-    const built = new BoundedQueue<{ item: Promise<Item> }>(Math.max(64, this.window * 2));
+    const built = new BoundedQueue<{ item: Promise<Item> }>(lookahead(this.d.settings, this.window));
     const ready = new BoundedQueue<Claimed>(this.window + 1);
     const permits = new Permits(this.window);
     const marker = this.mark(built, ready, permits);
