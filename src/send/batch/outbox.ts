@@ -1,88 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { MailctlError } from "../../errors.js";
-import type { Target } from "../../config/target.js";
-import type { Diagnosis } from "../../diagnose/diagnose.js";
 import type { SessionReport } from "../../session/run.js";
-import type { Session, SessionOptions, Transaction } from "../../session/session.js";
+import type { Session, Transaction } from "../../session/session.js";
 import { backoff, classify, delivered, type Verdict } from "./classify.js";
-import type { EventRecord, Journal, JournalIndex, RowInfo, RowRecord } from "./journal.js";
+import type { EventRecord, RowRecord } from "./journal.js";
 import { rowKey } from "./keys.js";
-import type { Plan } from "./plan.js";
 import { Pool, transactionReport } from "./pool.js";
 import { BoundedQueue, Permits } from "./queue.js";
-import type { BatchReport, Stopped } from "./report.js";
-import type { RowComposer } from "./composer.js";
-import type { BatchSettings, RowMessage } from "./row-message.js";
-import { readRows, type BatchFormat } from "./rows.js";
+import { outcomeRecord, releaseRecord, type Bucket } from "./records.js";
+import { buildReport, type BatchReport, type Stopped } from "./report.js";
+import { readRows } from "./rows.js";
 import { Throttle } from "./throttle.js";
+import { lookahead, PIPELINE_DEPTH, type Claimed, type Item, type OutboxDeps, type OutboxOptions, type Progress } from "./outbox-types.js";
 
-/** How a batch is sent (send's --batch options, resolved). */
-export interface OutboxOptions {
-  concurrency: number;
-  maxMessages: number;
-  perSecond: number | null;
-  perMinute: number | null;
-  perDay: number | null;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  maxAttempts: number;
-  maxTimeMs: number | null;
-  atLeastOnce: boolean;
-}
-
-/** What a run works with. */
-export interface OutboxDeps {
-  file: string;
-  format: BatchFormat;
-  settings: BatchSettings;
-  journal: Journal;
-  index: JournalIndex;
-  plan: Plan;
-  session: SessionOptions;
-  target: Target;
-  composer: RowComposer;
-  diagnose(report: SessionReport): Promise<{ category: import("../../exit-codes.js").Category; diagnoses: Diagnosis[] }>;
-  progress(p: Progress, final: boolean): void;
-  /** Told once when interrupt() starts the orderly stop, with the number of messages in flight. */
-  interrupted(inFlight: number): void;
-}
-
-/** A progress snapshot. */
-export interface Progress {
-  total: number;
-  done: number;
-  sentNow: number;
-  waiting: number;
-  dead: number;
-  inDoubt: number;
-  elapsedMs: number;
-  paused: boolean;
-}
-
-/**
- * How many messages are built ahead of the marker: twice the window for ordinary messages, fewer for big ones
- * (a large HTML template), so what is held stays around 16 MB whatever the batch.
- */
-function lookahead(s: BatchSettings, window: number): number {
-  const estimate = s.template.body.length * 1.4 + 2048;
-  return Math.max(4, Math.min(window * 2, Math.floor((16 * 1024 * 1024) / estimate)));
-}
-
-/** Where a row is counted: the buckets of the report. */
-type Bucket = "pending" | "waiting" | "sent" | "dead" | "doubt";
-interface Item {
-  msg: RowMessage;
-  info: RowInfo;
-  from: Bucket;
-}
-/** A row whose "sending" record is durable: the worker may now send it. */
-interface Claimed {
-  item: Item;
-  attempt: number;
-}
-
-/** Rows each connection may have marked "sending" and not yet settled: one on the wire, the rest covering the journal's fsync. */
-export const PIPELINE_DEPTH = 4;
+export { PIPELINE_DEPTH, type OutboxDeps, type OutboxOptions, type Progress } from "./outbox-types.js";
 
 /**
  * Sends a batch through the pool with a durable outbox. Each row's "sending" record is on disk before its MAIL
@@ -164,8 +95,9 @@ export class Outbox {
     try {
       await this.produce(built, permits);
     } catch (err) {
-      this.halt({ reason: "journal", message: (err as Error).message, category: "software" });
-      throw err;
+      // The batch file changed or vanished since the check pass: stop, with what was sent on record.
+      if (!(err instanceof MailctlError)) throw err;
+      this.failed(err);
     } finally {
       built.close(this.stopped !== null);
       await marker;
@@ -276,20 +208,9 @@ export class Outbox {
     }
   }
 
-  /**
-   * A row marked "sending" whose MAIL FROM never went out goes back to where it was: pending, waiting (a pool
-   * wait, not counted), or — a row an earlier run left in doubt — in doubt again.
-   */
+  /** A row marked "sending" whose MAIL FROM never went out goes back to where it was (releaseRecord). */
   private async release(c: Claimed): Promise<void> {
-    const { msg, info } = c.item;
-    const base = { k: msg.key, n: msg.line, a: info.attempts, t: new Date().toISOString() };
-    const rec: RowRecord =
-      info.state === "retry-wait"
-        ? { ...base, s: "retry-wait", due: base.t, pool: true }
-        : info.state === "sending"
-          ? { ...base, s: "sending", doubt: this.d.index.notes.get(msg.key)?.doubt ?? "a run ended (crash or kill) while it was being sent" }
-          : { ...base, s: "pending" };
-    await this.record(rec).catch(() => {});
+    await this.record(releaseRecord(c.item.msg, c.item.info, this.d.index.notes.get(c.item.msg.key)?.doubt)).catch(() => {});
   }
 
   /** Diagnoses a failed transaction with the catalog and lets the pool react to it. */
@@ -306,37 +227,21 @@ export class Outbox {
 
   /** Records a row's outcome; it is counted once durable. */
   private async settle(item: Item, v: Verdict, attempt: number): Promise<void> {
-    const { msg, info } = item;
-    const t = new Date().toISOString();
-    const base = { k: msg.key, n: msg.line, a: attempt, t, r: v.reply };
-    let rec: RowRecord;
-    let to: Bucket;
-    if (v.row === "sent") {
-      rec = { ...base, s: "sent", ...(v.rejected.length ? { rejected: v.rejected } : {}) };
-      to = "sent";
-      this.consecutivePauses = 0;
-    } else if (v.row === "retry" && (v.pool || info.counted + 1 < this.o.maxAttempts)) {
-      const due = v.pool ? Math.max(Date.now(), this.throttle.pausedUntilMs) : Date.now() + backoff(info.counted + 1, this.o.retryBaseMs, this.o.retryMaxMs);
-      rec = { ...base, s: "retry-wait", due: new Date(due).toISOString(), ...(v.diagnosis ? { d: v.diagnosis } : {}), ...(v.pool ? { pool: true as const } : {}) };
-      to = "waiting";
+    const o = outcomeRecord(item.msg, item.info, v, attempt, {
+      maxAttempts: this.o.maxAttempts,
+      retryDue: (counted) => Date.now() + backoff(counted, this.o.retryBaseMs, this.o.retryMaxMs),
+      pauseEnds: Math.max(Date.now(), this.throttle.pausedUntilMs),
+    });
+    if (o.to === "sent") this.consecutivePauses = 0;
+    if (o.to === "waiting") {
       this.retryRows++;
-      this.minDue = Math.min(this.minDue, due);
-    } else if (v.row === "doubt") {
-      rec = { ...base, s: "sending", doubt: "the connection was lost after the whole message was sent, before the server's reply", ...(v.diagnosis ? { d: v.diagnosis } : {}) };
-      to = "doubt";
-      this.doubts.push({ key: msg.key, line: msg.line, messageId: msg.messageId, why: rec.doubt! });
-    } else if (v.row === "release") {
-      rec = { ...base, s: "pending" };
-      to = "pending";
-    } else {
-      // dead, or a retry with --max-attempts used up: the last reply is kept.
-      rec = { ...base, s: "dead", ...(v.diagnosis ? { d: v.diagnosis } : {}) };
-      to = "dead";
+      this.minDue = Math.min(this.minDue, Date.parse(o.rec.due!));
     }
-    await this.record(rec);
+    if (o.to === "doubt") this.doubts.push({ key: item.msg.key, line: item.msg.line, messageId: item.msg.messageId, why: o.rec.doubt! });
+    await this.record(o.rec);
     this.counts[item.from]--;
-    this.counts[to]++;
-    if (to === "sent") this.sentNow++;
+    this.counts[o.to]++;
+    if (o.to === "sent") this.sentNow++;
   }
 
   private record(rec: RowRecord): Promise<void> {
@@ -369,7 +274,7 @@ export class Outbox {
     if (category !== "tempfail") return this.halt({ reason: "connection", message, category, ...(d ? { diagnosis: d } : {}) });
     if (this.throttle.paused) return;
     if (++this.connectFailures >= this.o.maxAttempts) return this.halt({ reason: "unavailable", message, category, ...(d ? { diagnosis: d } : {}) });
-    await this.pausePool(report.failure?.reply ? message : message, d?.id ?? null);
+    await this.pausePool(message, d?.id ?? null);
   }
 
   /** A row that could not be built (the file changed since the check pass, or the compose thread failed). */
@@ -399,41 +304,20 @@ export class Outbox {
   }
 
   private report(): BatchReport {
-    const c = this.counts;
-    const elapsedMs = Date.now() - this.t0;
-    const deadRows: BatchReport["deadRows"] = [];
-    const partialRows: BatchReport["partialRows"] = [];
-    for (const [key, note] of this.d.index.notes) {
-      const state = this.d.index.get(key).state;
-      if (state === "dead") deadRows.push({ key, line: note.line, reply: note.reply ?? "", diagnosis: note.diagnosis ?? null });
-      else if (state === "sent" && note.rejected) partialRows.push({ key, line: note.line, rejected: note.rejected });
-    }
-    const left = c.waiting + c.pending + c.doubt > 0 || this.stopped !== null;
-    return {
-      kind: "batch",
-      ok: !this.stopped && c.dead === 0 && c.waiting + c.pending + c.doubt === 0 && partialRows.length === 0,
-      batchId: this.d.journal.header.batch,
+    return buildReport({
+      counts: this.counts,
+      index: this.d.index,
+      journal: this.d.journal,
       file: this.d.settings.file,
-      journal: this.d.journal.path,
-      atLeastOnce: this.o.atLeastOnce,
       rows: this.d.plan.rows,
-      sent: c.sent,
+      atLeastOnce: this.o.atLeastOnce,
       sentNow: this.sentNow,
       retried: this.retried,
-      waiting: c.waiting,
-      pending: c.pending,
-      dead: c.dead,
-      inDoubt: c.doubt,
-      partial: partialRows.length,
       pauses: this.pauses,
       connections: this.pool.opened,
-      elapsedMs,
-      perSecond: elapsedMs > 0 ? Math.round((this.sentNow / elapsedMs) * 10_000) / 10 : 0,
+      elapsedMs: Date.now() - this.t0,
       stopped: this.stopped,
-      deadRows: deadRows.sort((a, b) => a.line - b.line),
-      doubtRows: this.doubts.sort((a, b) => a.line - b.line),
-      partialRows: partialRows.sort((a, b) => a.line - b.line),
-      resume: left ? `mailctl send --resume ${this.d.journal.path}` : null,
-    };
+      doubtRows: this.doubts,
+    });
   }
 }

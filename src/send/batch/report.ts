@@ -1,5 +1,7 @@
 import type { Diagnosis } from "../../diagnose/diagnose.js";
 import type { Category } from "../../exit-codes.js";
+import type { Journal, JournalIndex } from "./journal.js";
+import type { Bucket } from "./records.js";
 
 /** Why a run stopped before every row was settled. */
 export interface Stopped {
@@ -54,4 +56,61 @@ export function batchCategory(r: BatchReport, allowPartial: boolean): Category {
   if (r.dead > 0 || (r.partial > 0 && !allowPartial)) return "unavailable";
   if (r.waiting + r.pending + r.inDoubt > 0) return "tempfail";
   return "ok";
+}
+
+/** What a run knows at its end. */
+export interface RunFacts {
+  counts: Record<Bucket, number>;
+  index: JournalIndex;
+  journal: Journal;
+  file: string;
+  rows: number;
+  atLeastOnce: boolean;
+  sentNow: number;
+  retried: number;
+  pauses: number;
+  connections: number;
+  elapsedMs: number;
+  stopped: Stopped | null;
+  doubtRows: BatchReport["doubtRows"];
+}
+
+/** The report of a run: the counts, and the rows that need attention from the journal's notes. */
+export function buildReport(f: RunFacts): BatchReport {
+  const c = f.counts;
+  const deadRows: BatchReport["deadRows"] = [];
+  const partialRows: BatchReport["partialRows"] = [];
+  for (const [key, note] of f.index.notes) {
+    const state = f.index.get(key).state;
+    if (state === "dead") deadRows.push({ key, line: note.line, reply: note.reply ?? "", diagnosis: note.diagnosis ?? null });
+    else if (state === "sent" && note.rejected) partialRows.push({ key, line: note.line, rejected: note.rejected });
+  }
+  const left = c.waiting + c.pending + c.doubt;
+  const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+  return {
+    kind: "batch",
+    ok: !f.stopped && c.dead === 0 && left === 0 && partialRows.length === 0,
+    batchId: f.journal.header.batch,
+    file: f.file,
+    journal: f.journal.path,
+    atLeastOnce: f.atLeastOnce,
+    rows: f.rows,
+    sent: c.sent,
+    sentNow: f.sentNow,
+    retried: f.retried,
+    waiting: c.waiting,
+    pending: c.pending,
+    dead: c.dead,
+    inDoubt: c.doubt,
+    partial: partialRows.length,
+    pauses: f.pauses,
+    connections: f.connections,
+    elapsedMs: f.elapsedMs,
+    perSecond: f.elapsedMs > 0 ? Math.round((f.sentNow / f.elapsedMs) * 10_000) / 10 : 0,
+    stopped: f.stopped,
+    deadRows: deadRows.sort(byLine),
+    doubtRows: [...f.doubtRows].sort(byLine),
+    partialRows: partialRows.sort(byLine),
+    resume: left > 0 || f.stopped ? `mailctl send --resume ${f.journal.path}` : null,
+  };
 }
