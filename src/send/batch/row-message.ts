@@ -118,12 +118,16 @@ export async function rowAttachments(p: PreparedRow, s: BatchSettings): Promise<
 export interface Composer {
   MailComposer: typeof import("nodemailer/lib/mail-composer").default;
   encoders: Encoders;
+  /** A random part for multipart boundaries, drawn once: nodemailer would draw 8 random bytes for every message. */
+  boundary: string;
+  built: number;
 }
 
 /** Loads nodemailer's MIME code (heavy: only when a batch runs). */
 export async function loadComposer(): Promise<Composer> {
   const [{ default: MailComposer }, qp, base64] = await Promise.all([import("nodemailer/lib/mail-composer"), import("nodemailer/lib/qp"), import("nodemailer/lib/base64")]);
-  return { MailComposer, encoders: { qp: qp.Encoder, base64: base64.Encoder } as unknown as Encoders };
+  const { randomBytes } = await import("node:crypto");
+  return { MailComposer, encoders: { qp: qp.Encoder, base64: base64.Encoder } as unknown as Encoders, boundary: randomBytes(8).toString("hex"), built: 0 };
 }
 
 /**
@@ -135,7 +139,8 @@ export async function buildRow(p: PreparedRow, input: MessageInput, c: Composer)
   const utf8Addresses = [...new Set([input.from, ...recipients].filter((m) => m.utf8).map((m) => m.address))];
   const base = { key: p.key, line: p.line, messageId: p.messageId, from: input.from.address, to: [...new Set(recipients.map((m) => m.address))], utf8Addresses, smtputf8: utf8Addresses.length > 0 };
   if (input.attachments.length === 0) {
-    const options = { ...mailOptions(input, p.messageId), disableFileAccess: true };
+    // Unique in the message and unguessable from outside it, as nodemailer's own are (RFC 2046 §5.1.1).
+    const options = { ...mailOptions(input, p.messageId), disableFileAccess: true, baseBoundary: `${c.boundary}-${(c.built++).toString(36)}` };
     const bytes = buildInMemory(new c.MailComposer(options).compile(), c.encoders);
     if (bytes) return { ...base, size: bytes.length, data: () => bytes };
   }
