@@ -90,6 +90,16 @@ describe("send --batch", () => {
     expect([...perRow(await captured(lab)).values()].every((c) => c.length === 1)).toBe(true);
   });
 
+  it("warns before starting when the batch exceeds a preset's daily limit, and stops at the limit (exit 75)", async () => {
+    const lab = await testLab();
+    const r = await batch(lab, batchDir(), keyedCsv(501), ["--preset", "gmail", "--concurrency", "4"]);
+    expect(r.stderr).toMatch(/warning: Gmail allows 500 messages a day; 501 rows are to be sent and 500 are left of today's limit/);
+    expect(r.code).toBe(75);
+    expect(r.report).toMatchObject({ sent: 500, pending: 1, stopped: { reason: "daily-limit", category: "tempfail" } });
+    expect(r.report!.resume).toBe(`mailctl send --resume ${r.journal}`);
+    expect(await lab.captures()).toHaveLength(500);
+  }, 60_000);
+
   it("a row whose cc is refused is sent to the rest and reported: exit 69, or 0 with --allow-partial", async () => {
     const lab = await testLab();
     const csv = "key,to,cc,name\np1,a@mailctl.test,unknown@mailctl.test,A\n";

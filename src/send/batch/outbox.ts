@@ -35,6 +35,8 @@ export class Outbox {
   private inFlight = 0;
   private minDue = Infinity;
   private retryRows = 0;
+  /** The pass stopped taking rows at the provider's daily limit. */
+  private dayLimited = false;
   private readonly doubts: BatchReport["doubtRows"] = [];
   /** At most this many rows are marked "sending" and not settled: the most a crash can leave in doubt. */
   readonly window: number;
@@ -60,6 +62,10 @@ export class Outbox {
         this.minDue = Infinity;
         this.retryRows = 0;
         await this.pass();
+        if (this.dayLimited && !this.stopped) {
+          const at = new Date(this.d.index.dayWindowFrees()).toISOString();
+          this.halt({ reason: "daily-limit", message: `the provider's limit of ${this.o.perDay} messages a day is reached; resume after ${at}`, category: "tempfail" });
+        }
         if (this.stopped || this.retryRows === 0) break;
         const wait = Math.max(0, this.minDue - Date.now());
         if (this.o.maxTimeMs !== null && Date.now() + wait - this.t0 > this.o.maxTimeMs) {
@@ -93,7 +99,7 @@ export class Outbox {
     const marker = this.mark(built, ready, permits);
     const workers = Array.from({ length: this.o.concurrency }, (_v, i) => this.worker(i, ready, permits));
     try {
-      await this.produce(built, permits);
+      await this.produce(built);
     } catch (err) {
       // The batch file changed or vanished since the check pass: stop, with what was sent on record.
       if (!(err instanceof MailctlError)) throw err;
@@ -106,8 +112,9 @@ export class Outbox {
     }
   }
 
-  private async produce(queue: BoundedQueue<{ item: Promise<Item> }>, permits: Permits): Promise<void> {
+  private async produce(queue: BoundedQueue<{ item: Promise<Item> }>): Promise<void> {
     const { settings, index } = this.d;
+    let budget = this.o.perDay === null ? Infinity : this.o.perDay - index.sentInDay();
     for await (const row of readRows(this.d.file, this.d.format)) {
       if (this.stopped) return;
       if (this.o.maxTimeMs !== null && Date.now() - this.t0 > this.o.maxTimeMs) {
@@ -126,9 +133,10 @@ export class Outbox {
         }
         from = "waiting";
       }
-      if (this.o.perDay !== null && index.sentInDay() + permits.held + queue.length >= this.o.perDay) {
-        const at = new Date(index.dayWindowFrees()).toISOString();
-        return this.halt({ reason: "daily-limit", message: `the provider's limit of ${this.o.perDay} messages a day is reached; resume after ${at}`, category: "tempfail" });
+      // A provider's daily limit: take no more rows than it leaves, let those finish, then stop (run()).
+      if (budget-- <= 0) {
+        this.dayLimited = true;
+        return;
       }
       const item = this.d.composer.build(row).then((msg) => ({ msg, info, from }));
       item.catch(() => {}); // handled where it is taken
