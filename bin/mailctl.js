@@ -17,5 +17,10 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
     }
     throw err;
   }
+  // A reader that stops early (`mailctl send --dry-run | head`) closes the pipe: stop quietly instead of crashing.
+  process.stdout.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   process.exitCode = await cli.main(process.argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 }

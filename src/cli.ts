@@ -11,6 +11,10 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
   { name: "doctor", summary: "find why mail does not send, explain it, and say how to fix it", load: () => import("./commands/doctor.js") },
   { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain.js") },
+  { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send.js") },
+  { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send.js") },
+  { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo.js") },
+  { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
 ];
 
 /** mailctl's version, from package.json. */
@@ -44,8 +48,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const ui = new Ui(io, Boolean(opts.json));
     const ctx: Ctx = { ui, io, cwd: process.cwd() };
     const outcome = await run(ctx);
-    if (opts.json) ui.document(outcome.data);
-    else render(outcome.data, ui);
+    if (!outcome.shown) {
+      if (opts.json) ui.document(outcome.data);
+      else render(outcome.data, ui);
+    }
     code = exitCode(outcome.category);
   };
 

@@ -6,6 +6,8 @@ import type { Io, Ui } from "./ui/ui.js";
 export interface Outcome<T> {
   category: Category;
   data: T;
+  /** Already shown while the command ran (a long-running command such as lab shows its document once ready): only the exit code is left. */
+  shown?: boolean;
 }
 
 /** What a command gets besides its options. */

@@ -72,6 +72,11 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { flags: "-6, --ipv6", description: "connect over IPv6 only" },
 ];
 
+/** The sender, shared by the commands that send (send, test-send). */
+export const SENDER_OPTIONS: readonly OptionSpec[] = [
+  { flags: "--from <address>", description: 'sender: "address" or "Name <address>"', env: "MAILCTL_FROM" },
+];
+
 /** Output options shared by every command. */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: "--json", description: "print one JSON document on stdout and nothing else" },

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveFromFlags, type ConnectionFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
+import { addressOf } from "../diagnose/static.js";
 import { usageError } from "../errors.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS } from "../options.js";
 import { renderDoctor } from "../ui/render-doctor.js";
@@ -9,6 +10,7 @@ import { renderDoctor } from "../ui/render-doctor.js";
 /** doctor's options as commander parses them. */
 export interface DoctorFlags extends ConnectionFlags {
   from?: string;
+  headerFrom?: string;
   to?: string;
   send?: boolean;
   json?: boolean;
@@ -19,16 +21,30 @@ export interface DoctorFlags extends ConnectionFlags {
 export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorResult>> {
   const target = await resolveFromFlags(opts, ctx.io.env, { needPort: true });
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
-  const from = opts.from ?? ctx.io.env.MAILCTL_FROM ?? target.from;
+  if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
+  const from = opts.from ?? ctx.io.env.MAILCTL_FROM ?? target.from ?? (opts.headerFrom !== undefined ? addressOf(opts.headerFrom) ?? undefined : undefined);
   if (from) target.from = from;
+  if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
   if (target.password) ctx.ui.redactor.add(target.password, target.user);
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
   let message;
   if (opts.send) {
     if (!from) throw usageError("--send needs a sender: pass --from <address> (or set MAILCTL_FROM)");
-    const { buildTestMessage } = await import("../diagnose/test-message.js");
-    message = await buildTestMessage({ from, to: opts.to ?? from, host: target.host, port: target.port, tls: target.tls, version: version(), ...(target.profile ? { profile: target.profile } : {}) });
+    // The same diagnostic message as test-send, built and checked by the same code.
+    const [{ parseMailbox }, { testMessage }, { composeMessage }] = await Promise.all([import("../send/address.js"), import("../send/test-message.js"), import("../send/message.js")]);
+    const to = opts.to ? parseMailbox(opts.to, "--to") : null;
+    let sender;
+    try {
+      sender = parseMailbox(from, "--from");
+    } catch {
+      sender = null; // a From that cannot be sent is itself the finding (from-header-invalid): diagnose, do not send
+    }
+    if (sender) {
+      const { input, token } = testMessage(target, sender, to ?? { ...sender, name: "" }, version());
+      const composed = await composeMessage({ ...input, ...(target.rawFromHeader !== undefined ? { rawFromHeader: target.rawFromHeader } : {}) });
+      message = { from: composed.envelope.from, to: composed.envelope.to, data: composed.stream(), size: composed.size, token, messageId: composed.messageId };
+    }
   }
   const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
   try {
@@ -54,7 +70,8 @@ export function register(program: Command, execute: Execute): Command {
   cmd
     .option("--from <address>", "sender address (From) to check, and to send the test message from [env MAILCTL_FROM]")
     .option("--to <address>", "recipient of the --send test message (default: the From address)")
-    .option("--send", "also send a small test message (MAIL/RCPT/DATA) with a unique token in its subject");
+    .option("--send", "also send a small test message (MAIL/RCPT/DATA) with a unique token in its subject")
+    .option("--header-from <value>", "with --send: the From header exactly as your app writes it, sent verbatim (the envelope sender is --from, or its address)");
   addOptions(cmd, OUTPUT_OPTIONS);
   cmd.addHelpText(
     "after",

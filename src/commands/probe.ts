@@ -98,7 +98,7 @@ export function portReport(host: string, p: EndpointProbe, insecure: boolean, wi
     detectedBy: p.detectedBy,
     state,
     ok: r.ok,
-    ms: r.ms,
+    ms: p.ms,
     greeting: r.greeting,
     certificate: r.tls,
     capabilities: r.extensions,

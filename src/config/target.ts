@@ -12,6 +12,8 @@ export interface Target {
   /** Where the password was to come from, e.g. "environment variable SMTP_PASSWORD" (for the credentials-missing diagnosis). */
   passwordSource?: string;
   from?: string;
+  /** A From header value to send verbatim, as the app writes it (doctor --header-from). */
+  rawFromHeader?: string;
   fromName?: string;
   fromFormat?: "name-addr" | "address-only";
   /** Path of the extra CA file, and its PEM text. */

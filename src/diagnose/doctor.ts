@@ -53,7 +53,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const liveEvidence = report.failure ? fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: authDetail(report)?.oauthChallenge }) : null;
   const ctx: DiagnoseCtx = {
     provider,
-    target: { host: target.host, port: target.port, tls: target.tls, ...(target.user ? { user: target.user } : {}), ...(target.from ? { from: target.from } : {}), ...(target.name ? { name: target.name } : {}), ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}) },
+    target: { host: target.host, port: target.port, tls: target.tls, ...(target.user ? { user: target.user } : {}), ...(target.rawFromHeader ?? target.from ? { from: target.rawFromHeader ?? target.from } : {}), ...(target.name ? { name: target.name } : {}), ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}) },
     dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
   };
   const first = liveEvidence ? diagnose(liveEvidence, ctx) : null;
@@ -141,7 +141,7 @@ function firstError(findings: StaticFinding[], report: SessionReport): StaticFin
 }
 
 /** A failure the catalog cannot place still gets reported, honestly, as what it is. */
-function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
+export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
   const d = build(e.kind === "negative-reply" && (e.reply?.code ?? 500) < 500 ? "temporary-failure" : "protocol-error", e, ctx, "error");
   return { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
 }

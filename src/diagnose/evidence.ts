@@ -39,7 +39,8 @@ export function fromFailure(
     source: "session",
     stage: f.stage,
     kind: f.kind,
-    text: [f.message, f.reply ? formatReply(f.reply) : ""].filter(Boolean).join("\n"),
+    // The message usually quotes the reply already; add it only when it does not.
+    text: f.reply && !f.message.includes(formatReply(f.reply)) ? `${f.message}\n${formatReply(f.reply)}` : f.message,
     host: ctx.host,
     port: ctx.port,
     secure: ctx.secure,

@@ -36,8 +36,8 @@ export function staticChecks(t: Target, provider: Provider | null): StaticFindin
   const fromAddr = t.from ? addressOf(t.from) : null;
   if (fromAddr && t.user?.includes("@") && provider?.from.rule === "must-equal-login" && fromAddr.toLowerCase() !== t.user.toLowerCase())
     out.push({ id: "sender-not-owned", severity: "error", stage: "mail", evidence: ev(`From ${fromAddr} differs from the login ${t.user}; ${provider.title} requires them equal`, t) });
-  const fromProblem = t.from ? checkFrom(t.from) : null;
-  if (fromProblem) out.push({ id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.from}": ${fromProblem}`, t) });
+  const fromProblem = t.rawFromHeader !== undefined ? checkFrom(t.rawFromHeader, true) : t.from ? checkFrom(t.from) : null;
+  if (fromProblem) out.push({ id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.rawFromHeader ?? t.from}": ${fromProblem}`, t) });
   if (t.name && !isFqdnOrLiteral(t.name)) out.push({ id: "ehlo-name-not-fqdn", severity: "warning", stage: "ehlo", evidence: ev(t.name, t) });
   if (t.insecure) out.push({ id: "tls-verification-off", severity: "warning", stage: "config", evidence: ev("TLS certificate verification is off (--insecure)", t) });
   return out;
@@ -50,8 +50,12 @@ export function addressOf(from: string): string | null {
   return addr.includes("@") ? addr : null;
 }
 
-/** What is wrong with a From header value, or null when it is fine. */
-export function checkFrom(from: string): string | null {
+/**
+ * What is wrong with a From header value, or null when it is fine. `verbatim`: the value goes into the header
+ * as it is, so non-ASCII text must already be RFC 2047-encoded (RFC 2047 §1; raw UTF-8 needs SMTPUTF8, RFC 6532).
+ */
+export function checkFrom(from: string, verbatim = false): string | null {
+  if (verbatim && /[^\x00-\x7f]/.test(from)) return "it contains non-ASCII characters that are not RFC 2047-encoded (raw 8-bit text in a header is refused by strict servers)";
   const opens = (from.match(/</g) ?? []).length;
   if (opens > 1) return 'it holds more than one <…> (a doubled "Name <Name <addr>>")';
   if (opens === 1 && !/^[^<>]*<[^<>]+>\s*$/.test(from)) return "the <address> is not closed, or text follows it";

@@ -12,6 +12,8 @@ export interface EndpointProbe {
   /** How the mode was learned. */
   detectedBy: "asked" | "greeting" | "tls-handshake" | null;
   report: SessionReport;
+  /** Total time, detection included. */
+  ms: number;
   /** When a modern handshake failed on the protocol version: the old version the server does speak. */
   legacyTls?: string | null;
 }
@@ -25,17 +27,19 @@ export interface EndpointProbe {
  * violation on servers such as Postfix's postscreen.
  */
 export async function probeEndpoint(base: SessionOptions, tls: TlsMode | "auto"): Promise<EndpointProbe> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
   if (tls !== "auto") {
     const report = await runSession({ ...base, tls, opportunisticTls: false }, "ehlo");
-    return withLegacy({ port: base.port, mode: modeOf(report, tls), detectedBy: "asked", report }, base);
+    return withLegacy({ port: base.port, mode: modeOf(report, tls), detectedBy: "asked", report, ms: ms() }, base);
   }
   const plain = await runSession({ ...base, tls: "none", opportunisticTls: true, sniffAfterMs: SNIFF_AFTER_MS }, "ehlo");
   if (plain.failure?.kind === "implicit-tls-port") {
     const report = await runSession({ ...base, tls: "implicit" }, "ehlo");
-    return withLegacy({ port: base.port, mode: "implicit", detectedBy: "tls-handshake", report }, base);
+    return withLegacy({ port: base.port, mode: "implicit", detectedBy: "tls-handshake", report, ms: ms() }, base);
   }
   const mode = modeOf(plain, null);
-  return withLegacy({ port: base.port, mode, detectedBy: mode ? "greeting" : null, report: plain }, base);
+  return withLegacy({ port: base.port, mode, detectedBy: mode ? "greeting" : null, report: plain, ms: ms() }, base);
 }
 
 /** The mode a finished session shows: implicit if asked and TLS came up; starttls if the plaintext EHLO offered it. */

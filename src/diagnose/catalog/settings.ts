@@ -6,7 +6,7 @@ export const SETTINGS: Entry[] = [
     id: "from-header-invalid",
     category: "data",
     title: "The From address is not valid RFC 5322",
-    explain: (c) => `The configured From${c.target?.from ? ` (${c.target.from})` : ""} cannot be sent as it is: ${c.e.text}. Strict providers (QQ Mail among them) refuse such headers with 550.`,
+    explain: (c) => `The configured From${c.target?.from ? ` (${c.target.from})` : ""} is not a valid RFC 5322 mailbox (the reason is above). Strict providers, QQ Mail among them, refuse such a header with 550; others show it garbled or split it into several addresses.`,
     fix: () => [{ text: 'Write it as "Display Name <address@example.com>": quote a display name that contains , ; : @ . ( ) or quotes, give just one address, and leave encoding of non-ASCII names to the mail library.' }],
   },
   {

@@ -1,0 +1,190 @@
+import type { Command } from "commander";
+import { InvalidArgumentError } from "../commander.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { configError, usageError } from "../errors.js";
+import type { LabOptions } from "../lab/server.js";
+import type { ExtraAccount } from "../lab/personas/default.js";
+import { PERSONA_NAMES, PERSONAS, type PersonaName } from "../lab/personas/index.js";
+import { FAULT_DEFAULTS } from "../lab/personas/faults.js";
+import type { PortKind } from "../lab/smtp-hooks.js";
+import type { TlsMode } from "../config/types.js";
+import { addOptions, parseEnvName, type OptionSpec } from "../options.js";
+import { renderLabEvent, renderLabReady, shellQuote } from "../ui/render-lab.js";
+
+/** The environment variable the lab's password is read from when --password-env is not given. */
+export const LAB_PASSWORD_ENV = "MAILCTL_LAB_PASSWORD";
+
+/** lab's options as commander parses them. */
+export interface LabCommandOptions {
+  dir?: string;
+  persona?: PersonaName;
+  portBase?: number;
+  listen?: string;
+  passwordEnv?: string;
+  greylistSeconds?: number;
+  greetingDelay?: number;
+  sizeLimit?: number;
+  limit?: number;
+  window?: number;
+  json?: boolean;
+}
+
+/** One listening port with the flags that reach it. */
+export interface LabEndpointReport {
+  name: PortKind;
+  host: string;
+  port: number;
+  tls: TlsMode;
+  /** Connection flags for mailctl commands, ready to copy. */
+  flags: string;
+}
+
+/** What `mailctl lab` shows once it listens (the --json document; documented in README). It never holds the password. */
+export interface LabReady {
+  persona: PersonaName;
+  summary: string;
+  dir: string;
+  listen: string;
+  /** True when the listen address is not loopback: the lab then accepts mail from the network. */
+  network: boolean;
+  caPath: string;
+  account: { user: string; passwordEnv: string; generated: boolean };
+  extraAccounts: ExtraAccount[];
+  endpoints: LabEndpointReport[];
+  captureDir: string;
+  index: string;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 1e12) throw new InvalidArgumentError(`"${value}" is not a whole number`);
+  return n;
+}
+
+function parseWait(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 86400) throw new InvalidArgumentError(`"${value}" is not a number of seconds (0–86400)`);
+  return n;
+}
+
+/** lab's options as data; persona knobs name the persona they apply to. */
+const LAB_OPTIONS: readonly (OptionSpec & { persona?: PersonaName[]; key?: keyof LabCommandOptions })[] = [
+  { flags: "--persona <name>", description: "server behaviour to reproduce (see Personas below)", choices: PERSONA_NAMES, defaultText: "default" },
+  { flags: "--dir <dir>", description: "lab directory: CA, server certificate, captures", defaultText: "$XDG_CACHE_HOME/mailctl/lab or ~/.cache/mailctl/lab" },
+  { flags: "--port-base <n>", description: "listen on n+465 (implicit TLS), n+587 (STARTTLS), n+25 (plaintext); 0 picks free ports", parse: parseCount, defaultText: "1000" },
+  { flags: "--listen <addr>", description: "IP address to listen on; anything but loopback takes mail from the network", defaultText: "127.0.0.1" },
+  { flags: "--password-env <VAR>", description: `read the lab account's password from this variable (else ${LAB_PASSWORD_ENV}, else one is generated)`, parse: parseEnvName },
+  { flags: "--greylist-seconds <s>", description: "greylist: how long a retry must wait", parse: parseWait, defaultText: String(FAULT_DEFAULTS.greylistSeconds), persona: ["greylist"], key: "greylistSeconds" },
+  { flags: "--greeting-delay <s>", description: "slow-greeting: seconds before the greeting", parse: parseWait, defaultText: String(FAULT_DEFAULTS.greetingDelaySeconds), persona: ["slow-greeting"], key: "greetingDelay" },
+  { flags: "--size-limit <bytes>", description: "size-limit: the SIZE advertised and enforced", parse: parseCount, defaultText: String(FAULT_DEFAULTS.sizeLimit), persona: ["size-limit"], key: "sizeLimit" },
+  { flags: "--limit <n>", description: `rate-limit: messages per window (default ${FAULT_DEFAULTS.rateLimit}); login-throttle: logins per window (default ${FAULT_DEFAULTS.loginLimit})`, parse: parseCount, persona: ["rate-limit", "login-throttle"], key: "limit" },
+  { flags: "--window <s>", description: "rate-limit, login-throttle: the window", parse: parseWait, defaultText: String(FAULT_DEFAULTS.windowSeconds), persona: ["rate-limit", "login-throttle"], key: "window" },
+  { flags: "--json", description: "print the endpoints as one JSON document on stdout (the lab keeps running)" },
+];
+
+/** Resolves when the process is asked to stop (Ctrl-C or kill). */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      process.off("SIGINT", stop).off("SIGTERM", stop);
+      resolve(sig);
+    };
+    process.on("SIGINT", stop).on("SIGTERM", stop);
+  });
+}
+
+/** Starts the lab, shows where it listens, logs each message until `until` resolves, then closes it (exit 0). */
+export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unknown> = stopSignal()): Promise<Outcome<LabReady>> {
+  const persona = opts.persona ?? "default";
+  for (const o of LAB_OPTIONS) {
+    if (o.persona && o.key && opts[o.key] !== undefined && !o.persona.includes(persona)) {
+      throw usageError(`${o.flags.split(" ")[0]} applies to --persona ${o.persona.join(" or ")}, not ${persona}`);
+    }
+  }
+  const passwordEnv = opts.passwordEnv ?? LAB_PASSWORD_ENV;
+  const password = ctx.io.env[passwordEnv] || undefined;
+  if (opts.passwordEnv && !password) throw configError(`no password: environment variable ${opts.passwordEnv} is empty or unset`);
+  ctx.ui.redactor.add(password, "lab@mailctl.test");
+
+  const { startLab, isLoopback } = await import("../lab/server.js"); // smtp-server loads only when the lab runs
+  const labOptions: LabOptions = {
+    persona,
+    ...(opts.dir ? { dir: opts.dir } : {}),
+    ...(opts.portBase !== undefined ? { portBase: opts.portBase } : {}),
+    ...(opts.listen ? { listen: opts.listen } : {}),
+    ...(password ? { password } : {}),
+    ...(opts.greylistSeconds !== undefined ? { greylistSeconds: opts.greylistSeconds } : {}),
+    ...(opts.greetingDelay !== undefined ? { greetingDelaySeconds: opts.greetingDelay } : {}),
+    ...(opts.sizeLimit !== undefined ? { sizeLimit: opts.sizeLimit } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(opts.window !== undefined ? { windowSeconds: opts.window } : {}),
+  };
+  const lab = await startLab(labOptions);
+  const data: LabReady = {
+    persona,
+    summary: PERSONAS[persona].summary,
+    dir: lab.dir,
+    listen: lab.listen,
+    network: !isLoopback(lab.listen),
+    caPath: lab.caPath,
+    account: { user: lab.account.user, passwordEnv, generated: lab.account.generated },
+    extraAccounts: lab.extraAccounts,
+    endpoints: (["implicit", "starttls", "plain"] as const).map((name) => {
+      const e = lab.endpoints[name];
+      const flags = `--host ${e.host} --port ${e.port} --tls ${e.tls}${e.tls === "none" ? "" : ` --ca ${shellQuote(lab.caPath)}`}`;
+      return { name, host: e.host, port: e.port, tls: e.tls, flags };
+    }),
+    captureDir: lab.captureDir,
+    index: lab.indexPath,
+  };
+
+  if (data.network) ctx.ui.warn(`listening on ${lab.listen}: the lab accepts mail from the network, not only from this machine`);
+  if (lab.account.generated) {
+    // The one place the secret is shown; registered with the redactor right after, so nothing else can print it.
+    ctx.ui.err(`lab password (generated, shown only now): export ${passwordEnv}=${lab.account.password}`);
+    ctx.ui.redactor.add(lab.account.password, lab.account.user);
+  }
+  if (ctx.ui.json) ctx.ui.document(data);
+  else renderLabReady(data, ctx.ui);
+
+  lab.on("message", (e) => renderLabEvent({ kind: "message", entry: e }, ctx.ui));
+  lab.on("rejected", (r) => renderLabEvent({ kind: "rejected", rejection: r }, ctx.ui));
+  lab.on("warning", (err: Error) => ctx.ui.warn(err.message));
+  try {
+    await until;
+  } finally {
+    await lab.close();
+  }
+  return { category: "ok", data, shown: true };
+}
+
+/** Declares `lab` and its options. */
+export function register(program: Command, execute: Execute): Command {
+  const cmd = program
+    .command("lab")
+    .summary("run a local SMTP server that captures mail and fails the way providers fail")
+    .description(
+      "Run a real SMTP server on this machine: implicit TLS, STARTTLS submission and plaintext ports, a local CA to " +
+        "trust with --ca, one account (lab@mailctl.test), and every accepted message saved as an .eml file with an " +
+        "index line. A persona makes it answer the way a provider answers, failures included. Ctrl-C stops it.",
+    );
+  addOptions(cmd, LAB_OPTIONS);
+  const width = Math.max(...PERSONA_NAMES.map((n) => n.length));
+  cmd.addHelpText(
+    "after",
+    `
+Personas:
+${PERSONA_NAMES.map((n) => `  ${n.padEnd(width)}  ${PERSONAS[n].summary}`).join("\n")}
+
+Examples:
+  $ mailctl lab                                   # 1465, 1587, 1025 on 127.0.0.1
+  $ MAILCTL_LAB_PASSWORD=secret mailctl lab --persona gmail
+  $ mailctl lab --persona greylist --greylist-seconds 30
+  $ mailctl lab --port-base 0 --json              # free ports; endpoints as JSON
+  $ mailctl lab --dir ./lab --persona qq-gbk`,
+  );
+  cmd.action(async (opts: LabCommandOptions) => {
+    await execute(opts, (ctx) => run(opts, ctx), renderLabReady);
+  });
+  return cmd;
+}

@@ -1,0 +1,117 @@
+import type { Command } from "commander";
+import { Option } from "../commander.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveFromFlags, sessionOptions, type ConnectionFlags } from "../config/resolve.js";
+import type { TlsMode } from "../config/types.js";
+import { dataError } from "../errors.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import type { Failure } from "../session/failure.js";
+import { formatReply } from "../session/reply.js";
+import type { StageResult } from "../session/session.js";
+import type { TranscriptEntry } from "../session/transcript.js";
+import { parseMailbox } from "../send/address.js";
+import type { Diagnosis, Phase } from "../send/deliver.js";
+import { resolveSender } from "../send/input.js";
+import { renderTestSend } from "../ui/render-test-send.js";
+
+/** test-send's options as commander parses them. */
+export interface TestSendOptions extends ConnectionFlags {
+  to?: string;
+  from?: string;
+  json?: boolean;
+  transcript?: boolean;
+}
+
+/** The result of test-send (the --json document; documented in README). */
+export interface TestSendReport {
+  ok: boolean;
+  /** Unique token in the subject, to find the message in a mailbox. */
+  token: string;
+  subject: string;
+  messageId: string;
+  from: string;
+  to: string;
+  server: { host: string; port: number; tls: TlsMode };
+  profile: string | null;
+  /** The server's reply to the end of DATA. */
+  reply: string | null;
+  ms: number;
+  stages: StageResult[];
+  failure: Failure | null;
+  diagnoses: Diagnosis[];
+  transcript?: TranscriptEntry[];
+}
+
+/** Sends a short diagnostic message to --to (default: the sender) and reports every stage. */
+export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<TestSendReport>> {
+  const target = await resolveFromFlags(opts, ctx.io.env, { needPort: true });
+  if (target.password) ctx.ui.redactor.add(target.password, target.user);
+  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
+  const from = resolveSender(opts.from, ctx.io.env, target);
+  target.from = from.address; // the catalog's fixes name the sender (e.g. "sender not owned")
+  const to = opts.to ? parseMailbox(opts.to, "--to") : { ...from, name: "" };
+  const { version } = await import("../cli.js");
+  const [{ composeMessage }, { testMessage }] = await Promise.all([import("../send/message.js"), import("../send/test-message.js")]);
+  const { input, token } = testMessage(target, from, to, version());
+  const message = await composeMessage(input);
+  const { deliver, diagnoseSend } = await import("../send/deliver.js");
+  const phaseText: Record<Phase, string> = {
+    connect: `connecting to ${target.host}:${target.port}`,
+    hello: "EHLO",
+    auth: target.user ? `authenticating as ${target.user}` : "no AUTH",
+    send: `sending the test message to ${to.address}`,
+  };
+  const spinner = await ctx.ui.spinner(phaseText.connect);
+  let outcome;
+  try {
+    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor }), message, (p) => spinner.text(phaseText[p]));
+  } finally {
+    spinner.stop();
+  }
+  if (outcome.needsSmtputf8) throw dataError(`${outcome.needsSmtputf8.join(", ")}: an internationalised address, but ${target.host} does not offer SMTPUTF8 (RFC 6531); nothing was sent`);
+  const r = outcome.report;
+  const { category, diagnoses } = await diagnoseSend(r, target);
+  const data: TestSendReport = {
+    ok: r.ok,
+    token,
+    subject: message.subject,
+    messageId: message.messageId,
+    from: from.address,
+    to: to.address,
+    server: r.target,
+    profile: target.profile ?? null,
+    reply: r.delivery?.reply ? formatReply(r.delivery.reply) : null,
+    ms: r.ms,
+    stages: r.stages,
+    failure: r.failure,
+    diagnoses,
+  };
+  if (r.transcript) data.transcript = r.transcript;
+  return { category, data };
+}
+
+/** Declares `test-send` and its options. */
+export function register(program: Command, execute: Execute): Command {
+  const cmd = program
+    .command("test-send")
+    .summary("send a diagnostic test message and show each stage")
+    .description(
+      "Send a short test message — a unique token and the time in the subject; text and HTML parts naming the profile, host, port, TLS mode and mailctl version — to --to or to the sender, showing each stage. Prints the message id, the server's reply and the time taken; on failure, the diagnosis.",
+    );
+  cmd.addOption(new Option("--to <address>", "recipient (default: the From address)"));
+  addOptions(cmd, SENDER_OPTIONS);
+  addOptions(cmd, CONNECTION_OPTIONS);
+  addOptions(cmd, OUTPUT_OPTIONS);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  $ MAILCTL_PASSWORD=… mailctl test-send --host smtp.example.com -p 465 -u me@example.com --from me@example.com
+  $ mailctl test-send --host 127.0.0.1 -p 2525 --tls none --from me@example.com --to you@example.com --transcript
+  $ mailctl test-send --host smtp.example.com -p 587 --from me@example.com --json | jq .reply`,
+  );
+  cmd.action(async (opts: TestSendOptions) => {
+    await execute(opts, (ctx) => run(opts, ctx), renderTestSend);
+  });
+  return cmd;
+}

@@ -1,0 +1,80 @@
+import { gbk, reply, type LabReply } from "../reply.js";
+import type { LabConn } from "../smtp-hooks.js";
+import { parseFromHeader } from "../from-header.js";
+import { configError } from "../../errors.js";
+import { encodeGbk } from "../gbk.js";
+import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type PersonaSettings } from "./default.js";
+
+const HELP = "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256";
+
+/**
+ * QQ Mail (smtp.qq.com): no enhanced status codes; port 465 advertises STARTTLS although it is already encrypted
+ * and answers it with 502; the password must be the authorization code (授权码); MAIL FROM and the From header
+ * must be the login. Texts from reference section B (uptime-kuma#3434, yapi#2219; qqbot#221 for the GBK text;
+ * node-solid-server#1281; the freaks.city and juejin.cn posts for the From rule). The 502 text is the issue's:
+ * no public source quotes it.
+ */
+export class QqPersona extends DefaultPersona {
+  override readonly name: string = "qq";
+  override readonly serverName: string = "smtp.qq.com";
+  override readonly enhancedCodes = false;
+  override readonly authMethods = ["LOGIN", "PLAIN"];
+  override readonly heloResponse = "%s";
+  /** What smtp.qq.com advertises (70 MB). */
+  override readonly size: number = 73400320;
+
+  override greeting(_conn: LabConn): string {
+    return `${this.serverName} Esmtp QQ Mail Server`;
+  }
+
+  override ehlo(conn: LabConn, keywords: string[]): string[] {
+    const kw = super.ehlo(conn, keywords);
+    return conn.port === "implicit" ? [...kw, "STARTTLS"] : kw;
+  }
+
+  override command(conn: LabConn, verb: string, line: string): LabReply | undefined {
+    if (verb === "STARTTLS" && conn.port === "implicit") return reply(502, "Invalid paramenters");
+    return super.command(conn, verb, line);
+  }
+
+  override authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {
+    return reply(535, `Login Fail. Please enter your authorization code to login. More information in ${HELP}`);
+  }
+
+  override mailFrom(conn: LabConn, from: string): LabReply | undefined {
+    const policy = super.mailFrom(conn, from);
+    if (policy) return policy;
+    if (conn.user && !sameAddress(from, conn.user)) return reply(501, "mail from address must be same as authorization user");
+    return undefined;
+  }
+
+  override message(conn: LabConn, head: Buffer, envelope: MessageEnvelope): LabReply | undefined {
+    if (!conn.user) return undefined;
+    const from = parseFromHeader(head, envelope.smtpUtf8);
+    if (from.ok && sameAddress(from.address, conn.user)) return undefined;
+    return reply(550, 'The "From" header is missing or invalid. Please follow RFC5322, RFC2047, RFC822 standard protocol. https://service.mail.qq.com/detail/124/995.');
+  }
+
+  /** Word for word (QQ names no queue id); some applications compare the whole reply string. */
+  override accepted(_conn: LabConn, _id: string): LabReply {
+    return reply(250, "Ok: queued as ");
+  }
+}
+
+/** QQ with its Chinese 535, sent as GBK bytes as QQ sends it (reference row A9). */
+export class QqGbkPersona extends QqPersona {
+  override readonly name: string = "qq-gbk";
+
+  constructor(settings: PersonaSettings) {
+    super(settings);
+    try {
+      encodeGbk("请"); // builds the GBK table now, not in the middle of a reply
+    } catch {
+      throw configError("--persona qq-gbk needs a Node.js built with full ICU (for GBK); this one has none");
+    }
+  }
+
+  override authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {
+    return gbk(reply(535, `Error: 请使用授权码登录。详情请看: ${HELP}`));
+  }
+}

@@ -1,0 +1,103 @@
+import type { Target } from "../config/target.js";
+import type { DiagnoseCtx, Diagnosis } from "../diagnose/diagnose.js";
+import { categoryOf } from "../diagnose/category.js";
+import { noInputError } from "../errors.js";
+import type { Category } from "../exit-codes.js";
+import { reportOf, type SessionReport } from "../session/run.js";
+import type { SessionOptions } from "../session/session.js";
+import type { ComposedMessage } from "./message.js";
+
+/** A diagnosis as doctor gives it (the catalog's shape). */
+export type { Diagnosis };
+
+/** How a delivery attempt ended. */
+export interface DeliverOutcome {
+  report: SessionReport;
+  /** Set when mailctl itself stopped after EHLO: an address needs SMTPUTF8 and the server does not offer it. */
+  needsSmtputf8?: string[];
+}
+
+/** The stage groups a caller can show progress for. */
+export type Phase = "connect" | "hello" | "auth" | "send";
+
+/**
+ * Runs one submission on the session engine — connect, EHLO (and STARTTLS), AUTH, then MAIL/RCPT/DATA with the
+ * message streamed from nodemailer — reporting each phase as it starts. The engine refuses locally, before
+ * MAIL, a message larger than the server's SIZE.
+ */
+export async function deliver(opts: SessionOptions, message: ComposedMessage, onPhase: (p: Phase) => void = () => {}): Promise<DeliverOutcome> {
+  const { Session } = await import("../session/session.js");
+  const s = new Session(opts);
+  let delivery = null;
+  let needsSmtputf8: string[] | undefined;
+  try {
+    onPhase("connect");
+    if (!(await s.open())) return { report: reportOf(s) };
+    onPhase("hello");
+    if (!(await s.hello())) return { report: reportOf(s) };
+    // RFC 6531 §3.4: a non-ASCII mailbox may only be given to a server that offers SMTPUTF8.
+    if (message.utf8Addresses.length && !s.extensions?.smtputf8) {
+      needsSmtputf8 = message.utf8Addresses;
+      return { report: reportOf(s), needsSmtputf8 };
+    }
+    onPhase("auth");
+    if (!(await s.authenticate())) return { report: reportOf(s) };
+    onPhase("send");
+    try {
+      delivery = await s.send({
+        from: message.envelope.from,
+        to: message.envelope.to,
+        data: message.stream(),
+        size: message.size,
+        // UTF-8 in the header fields: SMTPUTF8 (RFC 6531 §3.4), whose servers also take 8BITMIME (§3.1).
+        ...(message.utf8Addresses.length ? { smtputf8: true, eightBit: true } : {}),
+      });
+    } catch (err) {
+      // A file that vanished between the check and DATA: the connection is dropped without the final ".",
+      // so the server discards the partial message (RFC 5321 §4.1.1.4).
+      const e = err as NodeJS.ErrnoException & { path?: string };
+      if (e.code && e.path) throw noInputError(e.path, e);
+      throw err;
+    }
+    return { report: reportOf(s, delivery) };
+  } finally {
+    await s.close();
+  }
+}
+
+/**
+ * The one place a send's failure becomes diagnoses and an exit category: the same catalog and the same steps
+ * as doctor (evidence from the failure, the provider from the preset, host or banner, fixes in the settings'
+ * dialect), so send, test-send and doctor explain a failure in the same words and exit with the same code.
+ */
+export async function diagnoseSend(report: SessionReport, target: Target): Promise<{ category: Category; diagnoses: Diagnosis[] }> {
+  const f = report.failure;
+  if (!f) return { category: "ok", diagnoses: [] };
+  const [{ diagnose, categoryOfDiagnosis }, { fromFailure }, { recogniseProvider }, { unrecognised }] = await Promise.all([
+    import("../diagnose/diagnose.js"),
+    import("../diagnose/evidence.js"),
+    import("../diagnose/providers.js"),
+    import("../diagnose/doctor.js"),
+  ]);
+  const provider =
+    recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host }) ??
+    recogniseProvider({ banner: report.greeting ?? "" });
+  const auth = report.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
+  const evidence = fromFailure(f, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: auth?.oauthChallenge });
+  const ctx: DiagnoseCtx = {
+    provider,
+    target: {
+      host: target.host,
+      port: target.port,
+      tls: target.tls,
+      ...(target.user ? { user: target.user } : {}),
+      ...(target.from ? { from: target.from } : {}),
+      ...(target.name ? { name: target.name } : {}),
+      ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
+    },
+    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
+  };
+  const d = diagnose(evidence, ctx);
+  // A failure the catalog cannot place keeps the category of its kind (categoryOf), as probe reports it.
+  return d ? { category: categoryOfDiagnosis(d), diagnoses: [d] } : { category: categoryOf(f), diagnoses: [unrecognised(evidence, ctx)] };
+}
