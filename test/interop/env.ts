@@ -123,26 +123,30 @@ export async function doctor(env: InteropEnv, args: string[], password?: string)
 }
 
 /**
- * Waits for the message whose raw text contains `needle` to land in `<maildir>/new` and returns its raw bytes.
+ * Waits for the message whose raw text contains `needle` to land in `<maildir>/new` and returns its path.
  * `since` is a Date.now() from before the message was sent. Both servers deliver after the 250 to DATA,
  * through their queue, so the file appears a moment later.
  */
-export async function waitForMessage(maildir: string, needle: string, since: number, timeoutMs = 20_000): Promise<Buffer> {
+export async function waitForMessageFile(maildir: string, needle: string, since: number, timeoutMs = 20_000): Promise<string> {
   const dir = join(maildir, "new");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (existsSync(dir)) {
       for (const f of readdirSync(dir)) {
         const path = join(dir, f);
-        // Maildirs are never emptied: only read what arrived since the caller started (with slack for clock rounding).
+        // Maildirs are never emptied: only read what arrived since the caller started (slack for clock rounding).
         if (statSync(path).mtimeMs < since - 2000) continue;
-        const raw = readFileSync(path);
-        if (raw.includes(needle)) return raw;
+        if (readFileSync(path).includes(needle)) return path;
       }
     }
     if (Date.now() > deadline) throw new Error(`no message containing ${needle} in ${dir} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The raw bytes of the message waitForMessageFile finds. */
+export async function waitForMessage(maildir: string, needle: string, since: number, timeoutMs = 20_000): Promise<Buffer> {
+  return readFileSync(await waitForMessageFile(maildir, needle, since, timeoutMs));
 }
 
 /** The two MTAs, for describe.each. */
