@@ -52,9 +52,11 @@ const secrets = [...new Set(Object.values(env.servers).flatMap((s) => Object.val
 function b64(s) {
   return Buffer.from(s).toString("base64");
 }
-/** Every password and its base64/SASL forms replaced; temp paths shortened. */
+/** Every password and its base64/SASL forms replaced; temp paths shortened; control bytes (a TLS alert read as
+ * text, say) shown as \xNN. */
 function redact(text) {
-  let t = text;
+  // eslint-disable-next-line no-control-regex
+  let t = text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
   for (const s of secrets) t = t.split(s).join("<redacted>");
   return t.split(tmp).join("<tmp>").split(DIR).join("$DIR");
 }
