@@ -148,7 +148,9 @@ describe.each(servers(env))("doctor against $software $version", (srv) => {
     expect(mail.messageId).toBe(messageId);
     expect(mail.from?.value).toEqual([{ address: alice.address, name: "" }]);
     expect((mail.to as AddressObject).value).toEqual([{ address: bob.address, name: "" }]);
-    expect(mail.text).toContain(`Token: ${token}`);
+    // The body names the token and the settings that delivered it.
+    expect(mail.text).toContain(token);
+    expect(mail.text).toContain(String(srv.ports[role].port));
     // The server added its trace header, so this is the copy that went through it, not something written locally.
     expect(String(mail.headers.get("received"))).toContain(srv.hostname);
   });
