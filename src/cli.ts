@@ -15,6 +15,9 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send.js") },
   { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo.js") },
   { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
+  { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init.js") },
+  { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config.js") },
+  { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets.js") },
 ];
 
 /** mailctl's version, from package.json. */

@@ -77,6 +77,16 @@ export const SENDER_OPTIONS: readonly OptionSpec[] = [
   { flags: "--from <address>", description: 'sender: "address" or "Name <address>"', env: "MAILCTL_FROM" },
 ];
 
+/** Where settings come from, shared by every command that connects (see README "Configuration"). */
+export const PROFILE_OPTIONS: readonly OptionSpec[] = [
+  { flags: "--profile <name>", description: "use this profile from the config files", env: "MAILCTL_PROFILE" },
+  { flags: "--preset <name[:region]>", description: "provider preset, e.g. gmail, qq, ses:eu-west-1 (see mailctl presets)", env: "MAILCTL_PRESET" },
+  { flags: "--config <file>", description: "read this config file only (instead of searching)", env: "MAILCTL_CONFIG" },
+  { flags: "--from-config <file>", description: "use an app's own settings: Dify .env, RAGFlow service_conf.yaml, msmtprc, nodemailer JSON, SMTP URL, aiosmtplib JSON" },
+  { flags: "--dialect <dialect>", description: "the app config's dialect, when it is not detected", choices: ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"] },
+  { flags: "--account <name>", description: "msmtp account to read with --from-config (default: the account named default)" },
+];
+
 /** Output options shared by every command. */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: "--json", description: "print one JSON document on stdout and nothing else" },

@@ -1,15 +1,14 @@
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
-import { resolveFromFlags, type ConnectionFlags } from "../config/resolve.js";
+import { resolveTarget, type TargetFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import { addressOf } from "../diagnose/static.js";
 import { usageError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS } from "../options.js";
 import { renderDoctor } from "../ui/render-doctor.js";
 
 /** doctor's options as commander parses them. */
-export interface DoctorFlags extends ConnectionFlags {
-  from?: string;
+export interface DoctorFlags extends TargetFlags {
   headerFrom?: string;
   to?: string;
   send?: boolean;
@@ -19,13 +18,12 @@ export interface DoctorFlags extends ConnectionFlags {
 
 /** Runs every check against the configured server and explains the first failure. */
 export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorResult>> {
-  const target = await resolveFromFlags(opts, ctx.io.env, { needPort: true });
+  const target = await resolveTarget(opts, ctx, { needPort: true });
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
-  const from = opts.from ?? ctx.io.env.MAILCTL_FROM ?? target.from ?? (opts.headerFrom !== undefined ? addressOf(opts.headerFrom) ?? undefined : undefined);
+  const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
-  if (target.password) ctx.ui.redactor.add(target.password, target.user);
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
   let message;
@@ -67,6 +65,7 @@ export function register(program: Command, execute: Execute): Command {
         "fix, and when the port or TLS mode is wrong, find one that works. The exit code is that of the first error.",
     );
   addOptions(cmd, CONNECTION_OPTIONS);
+  addOptions(cmd, PROFILE_OPTIONS);
   cmd
     .option("--from <address>", "sender address (From) to check, and to send the test message from [env MAILCTL_FROM]")
     .option("--to <address>", "recipient of the --send test message (default: the From address)")
@@ -80,7 +79,9 @@ Examples:
   $ MAILCTL_PASSWORD=app-password mailctl doctor --host smtp.gmail.com --port 465 --tls implicit --user me@gmail.com
   $ mailctl doctor --host smtp.qq.com -p 587 --tls starttls -u 12345@qq.com --from 12345@qq.com --send
   $ mailctl doctor --host mail.example.com -p 465 --tls starttls      # a wrong mode: doctor says so, and what works
-  $ mailctl doctor --host 127.0.0.1 -p 1587 --tls starttls -u lab@mailctl.test --ca ~/.cache/mailctl/lab/ca.pem --json`,
+  $ mailctl doctor --host 127.0.0.1 -p 1587 --tls starttls -u lab@mailctl.test --ca ~/.cache/mailctl/lab/ca.pem --json
+  $ mailctl doctor --from-config ./docker/.env              # diagnose Dify's own settings; fixes in .env terms
+  $ mailctl doctor --profile work --send --to me@example.com`,
   );
   cmd.action(async (opts: DoctorFlags) => {
     await execute(opts, (ctx) => run(opts, ctx), renderDoctor);

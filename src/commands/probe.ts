@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { Option } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
-import { resolveFromFlags, sessionOptions, type ConnectionFlags } from "../config/resolve.js";
+import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import type { TlsMode } from "../config/types.js";
 import { categoryOf } from "../diagnose/category.js";
 import { usageError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort, PROFILE_OPTIONS } from "../options.js";
 import type { EndpointProbe } from "../session/detect.js";
 import type { Extensions } from "../session/extensions.js";
 import type { Failure } from "../session/failure.js";
@@ -16,7 +16,7 @@ import type { TranscriptEntry } from "../session/transcript.js";
 import { renderProbe } from "../ui/render-probe.js";
 
 /** probe's options as commander parses them. */
-export interface ProbeOptions extends ConnectionFlags {
+export interface ProbeOptions extends TargetFlags {
   ports?: number[];
   json?: boolean;
   transcript?: boolean;
@@ -57,7 +57,7 @@ export const DEFAULT_PORTS = [465, 587, 25];
 
 /** Probes one port, or the three usual ones at the same time. */
 export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortReport | MultiReport>> {
-  const target = await resolveFromFlags(opts, ctx.io.env, { needPort: false });
+  const target = await resolveTarget(opts, ctx, { needPort: false, auth: false });
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the results say nothing about whether the certificate can be trusted");
   const tls: TlsMode | "auto" = target.tlsAuto ? "auto" : target.tls;
   const { probeEndpoint } = await import("../session/detect.js"); // sockets and TLS load only when a command connects
@@ -141,6 +141,7 @@ export function register(program: Command, execute: Execute): Command {
     )
     .argument("[host]", "server to probe (or --host)", parseHost);
   addOptions(cmd, CONNECTION_OPTIONS, ["--user", "--password-env"]);
+  addOptions(cmd, PROFILE_OPTIONS);
   addOptions(cmd, OUTPUT_OPTIONS);
   cmd.option("--ports <list>", "ports to try at once when --port is not given", parsePortList, DEFAULT_PORTS);
   cmd.addOption(new Option("--password-env <VAR>").hideHelp()); // accepted for symmetry with other commands; probe never authenticates
@@ -152,7 +153,9 @@ Examples:
   $ mailctl probe smtp.qq.com --port 465          # what does 465 speak?
   $ mailctl probe mail.example.com -p 587 --tls starttls --ca ./ca.pem
   $ mailctl probe 127.0.0.1 -p 1465 --json | jq .tls
-  $ mailctl probe mail.example.com -p 25 --transcript`,
+  $ mailctl probe mail.example.com -p 25 --transcript
+  $ mailctl probe --preset qq                     # the preset's preferred port
+  $ mailctl probe --from-config docker/.env       # the server a Dify install is set up for`,
   );
   cmd.action(async (host: string | undefined, opts: ProbeOptions) => {
     if (host && opts.host && host !== opts.host) throw usageError(`two hosts given: ${host} and --host ${opts.host}`);

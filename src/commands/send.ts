@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { Option } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
-import { resolveFromFlags, sessionOptions, type ConnectionFlags } from "../config/resolve.js";
+import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../config/types.js";
-import { dataError } from "../errors.js";
+import { dataError, MailctlError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
 import type { Failure } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
 import type { StageResult } from "../session/session.js";
@@ -18,7 +18,7 @@ import type { ComposedMessage } from "../send/message.js";
 import { renderSend } from "../ui/render-send.js";
 
 /** send's options as commander parses them. */
-export interface SendOptions extends ConnectionFlags, MessageFlags {
+export interface SendOptions extends TargetFlags, MessageFlags {
   dryRun?: boolean;
   allowPartial?: boolean;
   json?: boolean;
@@ -62,11 +62,17 @@ export interface DryRunReport {
   raw?: Buffer;
 }
 
+/** --dry-run needs no server: without one it still builds the message (a profile, when there is one, shapes the From). */
+function noServer(err: unknown): null {
+  if (err instanceof MailctlError && err.category === "usage" && /no server given/.test(err.message)) return null;
+  throw err;
+}
+
 /** Builds one message, then sends it (or, with --dry-run, shows it without connecting). */
 export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendReport | DryRunReport>> {
   const env = ctx.io.env;
   // --dry-run connects to nothing, so it needs no server; a profile may still shape the From.
-  const target = opts.dryRun && !opts.host && !env.MAILCTL_HOST ? null : await resolveFromFlags(opts, env, { needPort: !opts.dryRun });
+  const target = opts.dryRun ? await resolveTarget(opts, ctx, { needPort: false, auth: false }).catch(noServer) : await resolveTarget(opts, ctx, { needPort: true });
   if (target?.password) ctx.ui.redactor.add(target.password, target.user);
   const sender = resolveSender(opts.from, env, target);
   if (target) target.from = sender.address; // the catalog's fixes name the sender (e.g. "sender not owned")
@@ -182,6 +188,7 @@ export function register(program: Command, execute: Execute): Command {
   add(new Option("--allow-partial", "exit 0 when some recipients are refused and the others accepted"));
   add(new Option("--dry-run", "print the complete message (--json: a summary); connect to nothing"));
   addOptions(cmd, CONNECTION_OPTIONS);
+  addOptions(cmd, PROFILE_OPTIONS);
   addOptions(cmd, OUTPUT_OPTIONS);
   cmd.addHelpText(
     "after",

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { Option } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
-import { resolveFromFlags, sessionOptions, type ConnectionFlags } from "../config/resolve.js";
+import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import type { TlsMode } from "../config/types.js";
 import { dataError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
 import type { Failure } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
 import type { StageResult } from "../session/session.js";
@@ -15,7 +15,7 @@ import { resolveSender } from "../send/input.js";
 import { renderTestSend } from "../ui/render-test-send.js";
 
 /** test-send's options as commander parses them. */
-export interface TestSendOptions extends ConnectionFlags {
+export interface TestSendOptions extends TargetFlags {
   to?: string;
   from?: string;
   json?: boolean;
@@ -44,7 +44,7 @@ export interface TestSendReport {
 
 /** Sends a short diagnostic message to --to (default: the sender) and reports every stage. */
 export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<TestSendReport>> {
-  const target = await resolveFromFlags(opts, ctx.io.env, { needPort: true });
+  const target = await resolveTarget(opts, ctx, { needPort: true });
   if (target.password) ctx.ui.redactor.add(target.password, target.user);
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const from = resolveSender(opts.from, ctx.io.env, target);
@@ -101,6 +101,7 @@ export function register(program: Command, execute: Execute): Command {
   cmd.addOption(new Option("--to <address>", "recipient (default: the From address)"));
   addOptions(cmd, SENDER_OPTIONS);
   addOptions(cmd, CONNECTION_OPTIONS);
+  addOptions(cmd, PROFILE_OPTIONS);
   addOptions(cmd, OUTPUT_OPTIONS);
   cmd.addHelpText(
     "after",

@@ -1,92 +1,86 @@
 import { readFile } from "node:fs/promises";
-import { configError, dataError, noInputError, usageError } from "../errors.js";
+import type { Ctx } from "../command.js";
+import { dataError, MailctlError, noInputError, usageError } from "../errors.js";
 import type { SessionOptions } from "../session/session.js";
-import { portForTls, tlsForPort, type Target } from "./target.js";
-import type { TlsMode } from "./types.js";
+import type { TargetFlags } from "./flags.js";
+import type { Resolution } from "./layers.js";
+import type { Target } from "./target.js";
 
-/** The connection flags as commander parses them (see CONNECTION_OPTIONS). */
-export interface ConnectionFlags {
-  host?: string;
-  port?: number;
-  tls?: TlsMode | "auto";
-  user?: string;
-  passwordEnv?: string;
-  ca?: string;
-  insecure?: boolean;
-  servername?: string;
-  timeout?: number;
-  name?: string;
-  ipv4?: boolean;
-  ipv6?: boolean;
-  resolver?: string;
-}
+export type { ConnectionFlags, ProfileFlags, TargetFlags } from "./flags.js";
 
-const DEFAULT_TIMEOUT_SECONDS = 15;
-
-/** Reads the MAILCTL_* variables that stand in for flags, checking them as flags are checked. */
-export function flagsFromEnv(env: NodeJS.ProcessEnv): ConnectionFlags {
-  const f: ConnectionFlags = {};
-  if (env.MAILCTL_HOST) f.host = env.MAILCTL_HOST;
-  if (env.MAILCTL_PORT) {
-    const n = Number(env.MAILCTL_PORT);
-    if (!/^\d+$/.test(env.MAILCTL_PORT) || n < 1 || n > 65535) throw configError(`MAILCTL_PORT="${env.MAILCTL_PORT}" is not a port number (1–65535)`);
-    f.port = n;
-  }
-  if (env.MAILCTL_TLS) {
-    if (!["auto", "implicit", "starttls", "none"].includes(env.MAILCTL_TLS)) throw configError(`MAILCTL_TLS="${env.MAILCTL_TLS}" must be implicit, starttls or none`);
-    f.tls = env.MAILCTL_TLS as ConnectionFlags["tls"];
-  }
-  if (env.MAILCTL_USER) f.user = env.MAILCTL_USER;
-  if (env.MAILCTL_CA) f.ca = env.MAILCTL_CA;
-  if (env.MAILCTL_TIMEOUT) {
-    const n = Number(env.MAILCTL_TIMEOUT);
-    if (!Number.isFinite(n) || n <= 0) throw configError(`MAILCTL_TIMEOUT="${env.MAILCTL_TIMEOUT}" is not a number of seconds`);
-    f.timeout = n;
-  }
-  return f;
+/** What the caller needs: a port (or can detect one), and whether the password is wanted (probe never logs in). */
+export interface ResolveOptions {
+  needPort: boolean;
+  /** Read the secret (running a passwordCommand, prompting on a terminal as a last resort). Default true. */
+  auth?: boolean;
 }
 
 /**
- * Resolves a Target from flags over MAILCTL_* variables. `tls` may stay "auto" only when the caller can detect it
- * (probe); a missing port is inferred from the TLS mode and the reverse.
+ * Resolves the Target a command connects to, from every layer: flags > MAILCTL_* environment > project file
+ * (or --config, or --from-config's app config) > user file > preset > defaults, with the origin of each
+ * setting. `tlsAuto` is true when nothing fixed the TLS mode, for callers that can detect it (probe).
+ * The password is registered with the output redactor as soon as it is read.
  */
-export async function resolveFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessEnv, opts: { needPort: boolean }): Promise<Target & { tlsAuto: boolean }> {
-  const fromEnv = flagsFromEnv(env);
-  const merged: ConnectionFlags = { ...fromEnv, ...definedOnly(flags) };
-  if (!merged.host) throw usageError("no server given: pass --host <host> (or set MAILCTL_HOST)");
-  if (merged.ipv4 && merged.ipv6) throw usageError("-4 and -6 cannot be used together");
-  const tlsAuto = !merged.tls || merged.tls === "auto";
-  let tls: TlsMode | undefined = tlsAuto ? undefined : (merged.tls as TlsMode);
-  let port = merged.port;
-  if (!port && tls) port = portForTls(tls);
-  if (!port && opts.needPort) throw usageError("no port given: pass --port <port> or --tls <mode>");
-  tls ??= port ? (tlsForPort(port) ?? "none") : "none";
-  const passwordEnv = flags.passwordEnv ?? "MAILCTL_PASSWORD";
-  const password = env[passwordEnv];
-  const target: Target & { tlsAuto: boolean } = {
-    host: merged.host,
-    port: port ?? 0,
-    tls,
-    tlsAuto,
-    opportunisticTls: false,
-    insecure: Boolean(merged.insecure),
-    timeoutSeconds: merged.timeout ?? DEFAULT_TIMEOUT_SECONDS,
-    origins: {},
-    dialect: "mailctl",
-    passwordSource: `environment variable ${passwordEnv}`,
-  };
-  if (merged.user) target.user = merged.user;
-  if (password !== undefined) target.password = password;
-  if (merged.servername) target.servername = merged.servername;
-  if (merged.name) target.name = merged.name;
-  if (merged.resolver) target.resolver = merged.resolver;
-  if (merged.ipv4) target.family = 4;
-  if (merged.ipv6) target.family = 6;
-  if (merged.ca) {
-    target.ca = merged.ca;
-    target.caPem = await readCa(merged.ca);
+export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveOptions): Promise<Target & { tlsAuto: boolean }> {
+  // Loaded on use: `mailctl probe --help` should not pay for config files, importers and presets.
+  const { resolveSettings } = await import("./layers.js");
+  const r = await resolveSettings(flags, { cwd: ctx.cwd, env: ctx.io.env, warn: (m) => ctx.ui.warn(m) });
+  const s = r.settings;
+  if (!s.host) {
+    throw usageError("no server given: pass --host <host>, --preset <name> or --profile <name>", r.files.length ? undefined : "Or save a profile once with: mailctl init");
   }
+  if (!s.port && opts.needPort) throw usageError("no port given: pass --port <port> or --tls <mode>");
+  const target: Target & { tlsAuto: boolean } = {
+    host: s.host,
+    port: s.port ?? 0,
+    tls: s.tls ?? "none",
+    tlsAuto: r.tlsAuto,
+    opportunisticTls: Boolean(s.opportunisticTls),
+    insecure: Boolean(s.insecure),
+    timeoutSeconds: s.timeoutSeconds!,
+    origins: r.origins,
+    dialect: r.dialect,
+    findings: r.findings,
+  };
+  if (flags.resolver) target.resolver = flags.resolver;
+  for (const k of ["user", "from", "fromName", "fromFormat", "servername", "name", "family", "authMethod", "starttlsOnImplicit"] as const) {
+    if (s[k] !== undefined) (target as unknown as Record<string, unknown>)[k] = s[k];
+  }
+  if (r.profile) target.profile = r.profile;
+  if (r.preset) target.preset = r.preset.ref;
+  if (r.importKeys) target.importKeys = r.importKeys;
+  if (r.sourceFile) target.sourceFile = r.sourceFile;
+  if (s.ca) {
+    target.ca = s.ca;
+    target.caPem = await readCa(s.ca);
+  }
+  if (opts.auth !== false && target.user) await addSecret(target, r, ctx);
   return target;
+}
+
+async function addSecret(target: Target, r: Resolution, ctx: Ctx): Promise<void> {
+  const { readSecret } = await import("./secrets.js");
+  const prompt = ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
+  const secret = await readSecret(r.secret, ctx.io.env, prompt);
+  target.passwordSource = secret.source;
+  if (secret.origin) target.origins.password = secret.origin;
+  target.findings!.push(...secret.findings);
+  if (secret.password !== undefined) {
+    ctx.ui.redactor.add(secret.password, target.user);
+    target.password = secret.password;
+  }
+}
+
+/** The last resort on a terminal: a masked prompt (Ctrl-C → exit 130). */
+async function promptPassword(target: Target, ctx: Ctx): Promise<string | undefined> {
+  const { password } = await import("@inquirer/prompts");
+  try {
+    const typed = await password({ message: `Password for ${target.user} at ${target.host}`, mask: "*" }, { input: ctx.io.stdin, output: ctx.io.stderr });
+    return typed === "" ? undefined : typed;
+  } catch (err) {
+    if (err instanceof Error && err.name === "ExitPromptError") throw new MailctlError("interrupted", "interrupted");
+    throw err;
+  }
 }
 
 /** Reads a CA file: one or more PEM certificates. */
@@ -121,8 +115,4 @@ export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): 
   if (t.resolver) o.resolver = t.resolver;
   if (t.user) o.auth = { user: t.user, ...(t.password !== undefined ? { password: t.password } : {}), ...(t.passwordSource ? { passwordSource: t.passwordSource } : {}), ...(t.authMethod ? { method: t.authMethod } : {}) };
   return o;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

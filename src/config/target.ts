@@ -39,6 +39,22 @@ export interface Target {
   importKeys?: ImportResult["keys"];
   /** The file the settings came from, when there was one. */
   sourceFile?: string;
+  /** What resolution noticed before connecting: importer problems, contradictions, unsafe files. Doctor turns them into diagnoses. Always set by resolveTarget. */
+  findings?: Finding[];
+}
+
+/**
+ * Something wrong or odd in the settings, found without connecting. `id` is a diagnosis id from the catalog when one
+ * fits (e.g. "tls-to-plaintext-port"); `keys` are the setting names as the user wrote them (mailctl fields, or the
+ * app's own keys for an imported config); `fixes` are alternative changes, each renderable in the dialect
+ * with renderSettings().
+ */
+export interface Finding {
+  id?: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+  keys: string[];
+  fixes?: ProfileSettings[];
 }
 
 /** The TLS mode a well-known port implies (RFC 8314 §3.3 for 465, RFC 6409 for 587, RFC 5321 for 25). */

@@ -10,7 +10,8 @@ import { discover, DISCOVERABLE, type Discovery } from "./discover.js";
 import { fromFailure, type Evidence } from "./evidence.js";
 import type { DiagnosisId } from "./ids.js";
 import { recogniseProvider, type Provider } from "./providers.js";
-import { staticChecks, type StaticFinding } from "./static.js";
+import { configFindings, staticChecks, type StaticFinding } from "./static.js";
+import { renderFix } from "./fix.js";
 
 /** doctor's result (the --json document; documented in README). */
 export interface DoctorResult {
@@ -33,8 +34,6 @@ export interface DoctorOptions {
   /** Send a test message (built by the caller) after AUTH. */
   message?: Outgoing & { token: string; messageId: string };
   transcript?: boolean;
-  /** Extra findings on the settings from the config layer (importer problems, file permissions). */
-  findings?: StaticFinding[];
 }
 
 /**
@@ -44,7 +43,7 @@ export interface DoctorOptions {
 export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promise<DoctorResult> {
   const started = performance.now();
   let provider = recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host });
-  const findings = [...staticChecks(target, provider), ...(opts.findings ?? [])];
+  const findings = [...configFindings(target), ...staticChecks(target, provider)];
   const base = sessionOptions(target, { transcript: Boolean(opts.transcript) });
 
   const { report, extra } = await live(target, base, opts.message);
@@ -103,7 +102,8 @@ async function live(target: Target, base: ReturnType<typeof sessionOptions>, mes
         } else {
           extra = {
             id: "starttls-after-implicit-tls",
-            severity: target.dialect === "aiosmtplib" ? "error" : "warning",
+            // A warning: only a client that sends STARTTLS again would fail (aiosmtplib ≥1.0 does not, per its source).
+            severity: "warning",
             evidence: { source: "session", stage: "starttls", secure: true, port: target.port, text: "the server advertises STARTTLS on a connection that is already TLS (RFC 3207 §4.2 says it must not): clients that upgrade whenever STARTTLS is offered send it again here and are refused" },
           };
         }
@@ -130,7 +130,9 @@ function merge(liveD: Diagnosis | null, extraD: Diagnosis | null, findings: Stat
     }
     // The server accepted what the settings looked wrong for: keep it as a warning, not as the cause.
     const severity = f.severity === "error" && passed(f.stage) ? "warning" : f.severity;
-    out.push(build(f.id, f.evidence, ctx, severity, f.stage));
+    const d = build(f.id, f.evidence, ctx, severity, f.stage);
+    if (f.changes) d.fix.unshift(...renderFix(f.changes.map((change) => ({ text: "Change the settings to:", change })), ctx.dialect));
+    out.push(d);
   }
   const order = (d: Diagnosis) => (d.severity === "error" ? 0 : 100) + (d.stage === "config" || d.stage === null ? 0 : STAGES.indexOf(d.stage) + 1);
   return out.sort((a, b) => order(a) - order(b));

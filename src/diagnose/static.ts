@@ -1,6 +1,7 @@
 import type { Target } from "../config/target.js";
+import type { ProfileSettings } from "../config/types.js";
 import type { Evidence } from "./evidence.js";
-import type { DiagnosisId } from "./ids.js";
+import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
 import type { Provider } from "./providers.js";
 import type { StageName } from "../session/failure.js";
 
@@ -10,27 +11,43 @@ export interface StaticFinding {
   severity: "error" | "warning";
   stage: StageName | "config";
   evidence: Evidence;
+  /** Settings changes that cure it, rendered in the user's dialect. */
+  changes?: ProfileSettings[];
 }
 
-const IMPLICIT_PORTS = new Set([465, 994, 2465]);
-const PLAINTEXT_PORTS = new Set([25, 587, 2525, 2587]);
+/** Where a finding from the config layer will bite. */
+const STAGE_OF: Partial<Record<DiagnosisId, StageName>> = {
+  "plaintext-to-implicit-tls": "greeting",
+  "tls-to-plaintext-port": "tls",
+  "starttls-after-implicit-tls": "starttls",
+  "credentials-missing": "auth",
+};
+
+/**
+ * The config layer's findings (port/TLS pairs that cannot work, an importer's contradictions in the app's own
+ * keys, a password file others can read) as doctor findings. Findings without a catalog id become config-problem.
+ */
+export function configFindings(t: Target): StaticFinding[] {
+  return (t.findings ?? [])
+    .filter((f) => f.severity !== "info")
+    .map((f) => {
+      const id = (DIAGNOSIS_IDS as readonly string[]).includes(f.id ?? "") ? (f.id as DiagnosisId) : "config-problem";
+      const text = f.keys.length && !f.keys.every((k) => f.message.includes(k)) ? `${f.message} (${f.keys.join(", ")})` : f.message;
+      return { id, severity: f.severity as "error" | "warning", stage: STAGE_OF[id] ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
+    });
+}
 
 function ev(text: string, t: Target): Evidence {
   return { source: "text", text, host: t.host, port: t.port, clientTls: t.tls };
 }
 
 /**
- * Checks the settings for combinations that cannot work or will be refused, before any connection:
- * port vs. TLS mode, a missing password, From vs. login for providers that require them equal, the From
+ * Checks the settings for combinations that will be refused, before any connection (port vs. TLS mode is
+ * judged once, by the config layer — see configFindings): a missing password, From vs. login for providers that require them equal, the From
  * header's syntax (RFC 5322 §3.4, RFC 2047 §5), the EHLO name (RFC 5321 §4.1.1.1), verification off.
  */
 export function staticChecks(t: Target, provider: Provider | null): StaticFinding[] {
   const out: StaticFinding[] = [];
-  const where = t.sourceFile ? `${t.sourceFile}: ` : "";
-  if (IMPLICIT_PORTS.has(t.port) && t.tls !== "implicit")
-    out.push({ id: "plaintext-to-implicit-tls", severity: "error", stage: "greeting", evidence: ev(`${where}port ${t.port} with tls "${t.tls}" — port ${t.port} expects implicit TLS`, t) });
-  if (PLAINTEXT_PORTS.has(t.port) && t.tls === "implicit")
-    out.push({ id: "tls-to-plaintext-port", severity: "error", stage: "tls", evidence: ev(`${where}port ${t.port} with tls "implicit" — port ${t.port} speaks plaintext first (STARTTLS)`, t) });
   if (t.user && !t.password)
     out.push({ id: "credentials-missing", severity: "error", stage: "auth", evidence: ev(`user ${t.user} is set but the password is empty${t.passwordSource ? ` (${t.passwordSource})` : ""}`, t) });
   const fromAddr = t.from ? addressOf(t.from) : null;

@@ -89,7 +89,8 @@ function aiosmtplib(b: ResultBuilder, o: Record<string, unknown>): void {
   if (port === undefined) b.warn(`port is not set; aiosmtplib uses ${dflt}`);
   b.set("port", port ?? dflt, ["port"]);
   if (useTls && pythonTruthy(startTls)) return; // the ValueError above comes first; port advice would be noise
-  if (useTls && port !== undefined && port !== 465) b.problem(`use_tls=True on port ${port}: TLS starts at once, but port ${port} expects plaintext and STARTTLS; use start_tls=True, use_tls=False`, ["use_tls", "port"]);
+  // Only the standard plaintext ports are judged: a server may run implicit TLS on any other port.
+  if (useTls && (port === 25 || port === 587)) b.problem(`use_tls=True on port ${port}: TLS starts at once, but port ${port} expects plaintext and STARTTLS; use start_tls=True, use_tls=False`, ["use_tls", "port"]);
   if (startTls === true && port === 465) b.problem("start_tls=True on port 465: the server expects TLS from the first byte; use use_tls=True, start_tls=False", ["start_tls", "port"]);
 }
 
@@ -108,7 +109,7 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   const port = toPort(o.port);
   b.set("port", port ?? (ssl ? 465 : 25), ["port"]);
   if (port === undefined) b.warn(`port is not set; smtplib uses ${ssl ? 465 : 25}`);
-  if (ssl && port !== undefined && port !== 465) b.problem(`SMTP_SSL on port ${port}: that port expects plaintext and STARTTLS; use SMTP with starttls()`, ["class", "port"]);
+  if (ssl && (port === 25 || port === 587)) b.problem(`SMTP_SSL on port ${port}: that port expects plaintext and STARTTLS; use SMTP with starttls()`, ["class", "port"]);
   if (!ssl && port === 465) b.problem("smtplib.SMTP on port 465: plaintext to an implicit-TLS port; use SMTP_SSL", ["class", "port"]);
 }
 

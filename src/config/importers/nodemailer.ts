@@ -101,7 +101,8 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
     b.set("tls", "none", tlsKeys);
     b.set("opportunisticTls", lit(o.ignoreTLS, "ignoreTLS") !== true, tlsKeys);
   }
-  if (isSecure && port !== 465) {
+  // Only the standard plaintext ports are judged: a server may run implicit TLS on any other port.
+  if (isSecure && (port === 25 || port === 587)) {
     b.problem(`secure: true on port ${port}: nodemailer starts TLS at once, but port ${port} expects plaintext and STARTTLS`, ["secure", "port"]);
   } else if (!isSecure && port === 465) {
     b.problem("secure: false on port 465: nodemailer speaks plaintext to an implicit-TLS port and the greeting never comes", ["secure", "port"]);

@@ -68,7 +68,7 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
     b.set("tls", "none", tlsKeys);
     b.set("opportunisticTls", q.get("ignoreTLS") !== true, tlsKeys);
   }
-  if (secure && port !== 465) b.problem(`smtps:// on port ${port}: TLS starts at once, but port ${port} expects plaintext and STARTTLS`, ["scheme", "port"]);
+  if (secure && (port === 25 || port === 587)) b.problem(`smtps:// on port ${port}: TLS starts at once, but port ${port} expects plaintext and STARTTLS`, ["scheme", "port"]);
   if (!secure && port === 465) b.problem("smtp:// on port 465: plaintext to an implicit-TLS port; use smtps://", ["scheme", "port"]);
 
   if (url.username) b.set("user", decode(url.username, "user name"), ["username"]);

@@ -1,0 +1,147 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { importFile, type ImportedConfig } from "../config/import-layer.js";
+import { dialectLabel } from "../config/importers/index.js";
+import { displayPath, userConfigPath } from "../config/load.js";
+import type { Finding } from "../config/target.js";
+import type { Dialect, ProfileSettings } from "../config/types.js";
+import type { ProfileEntry } from "../config/validate.js";
+import { readProfiles, saveProfile } from "../config/write.js";
+import { MailctlError, usageError } from "../errors.js";
+import { addOptions, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
+import type { Ui } from "../ui/ui.js";
+
+/** `config import` options as commander parses them. */
+export interface ImportOptions {
+  profile?: string;
+  dialect?: Dialect;
+  account?: string;
+  config?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** What `config import` wrote (the --json document). The app's password is never in it, nor in the file. */
+export interface ImportReport {
+  configFile: string;
+  profile: string;
+  dialect: Dialect;
+  sourceFile: string;
+  profileSettings: ProfileEntry;
+  /** How the profile gets the password, since the app's password is not copied. */
+  passwordNote: string | null;
+  created: boolean;
+  replaced: boolean;
+  madeDefault: boolean;
+  findings: Finding[];
+}
+
+/** Imports an app's config into a mailctl profile. An existing profile is replaced only after a confirm, or with --force. */
+export async function runImport(file: string, opts: ImportOptions, ctx: Ctx): Promise<Outcome<ImportReport>> {
+  const display = (p: string) => displayPath(p, ctx.cwd, ctx.io.env);
+  const imp = await importFile(file, { cwd: ctx.cwd, display, ...(opts.dialect ? { dialect: opts.dialect } : {}), ...(opts.account ? { account: opts.account } : {}) });
+  const { entry, note } = profileFrom(imp);
+  const name = opts.profile ?? (imp.result.dialect === "msmtp" && opts.account ? opts.account : imp.result.dialect);
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) throw usageError(`"${name}" is not a profile name (letters, digits, . _ -)`);
+  const configFile = opts.config ? path.resolve(ctx.cwd, opts.config) : userConfigPath(ctx.io.env);
+  const existing = await readProfiles(configFile);
+  let overwrite = Boolean(opts.force);
+  if (existing.names.includes(name) && !overwrite) {
+    if (!ctx.ui.interactive) throw usageError(`${display(configFile)} already has a profile "${name}"; pass --force to replace it, or --profile <another name>`);
+    overwrite = await confirmReplace(name, display(configFile), ctx);
+    if (!overwrite) throw usageError(`profile "${name}" left as it was; pass --profile <another name> to import under another name`);
+  }
+  for (const f of imp.findings) if (f.severity !== "info") ctx.ui.warn(`${imp.display}: ${f.message}`);
+  const saved = await saveProfile(configFile, name, entry, { overwrite, secret: false });
+  return {
+    category: "ok",
+    data: { configFile, profile: name, dialect: imp.result.dialect, sourceFile: imp.file, profileSettings: entry, passwordNote: note, ...saved, findings: imp.findings },
+  };
+}
+
+/**
+ * The profile to save: the app's settings without its password. Where the app names a variable for it (Dify's
+ * SMTP_PASSWORD, nodemailer's process.env.X, a RAGFlow ${VAR}) the profile reads that variable; an msmtp
+ * passwordeval becomes a passwordCommand; otherwise the password is left out, with a note.
+ */
+function profileFrom(imp: ImportedConfig): { entry: ProfileEntry; note: string | null } {
+  const { password, passwordEnv, passwordCommand, opportunisticTls, ...rest } = imp.result.settings as ProfileSettings;
+  const entry: ProfileEntry = { ...rest, dialect: imp.result.dialect, sourceFile: imp.file };
+  if (opportunisticTls !== undefined && rest.tls === "none") entry.opportunisticTls = opportunisticTls;
+  const dialect = dialectLabel(imp.result.dialect);
+  if (passwordCommand !== undefined) {
+    entry.passwordCommand = passwordCommand;
+    const shell = typeof passwordCommand === "string" && /[|;&$`<>(){}*?]/.test(passwordCommand);
+    return { entry, note: shell ? "passwordeval uses shell syntax, but mailctl runs passwordCommand without a shell; rewrite it as a list, e.g. [sh, -c, \"…\"], if you trust it" : null };
+  }
+  const variable = passwordEnv ?? appVariable(imp);
+  if (variable) {
+    entry.passwordEnv = variable;
+    return { entry, note: `the password is not copied; mailctl reads it from the environment variable ${variable}, as the app does` };
+  }
+  if (password !== undefined && password !== "") {
+    return { entry, note: `the password in ${imp.display} is not copied; set MAILCTL_PASSWORD, or add passwordEnv or passwordCommand to the profile (--from-config ${imp.display} reads it from the ${dialect} directly)` };
+  }
+  return { entry, note: null };
+}
+
+/** The environment variable an app reads its password from, when its config names one. */
+function appVariable(imp: ImportedConfig): string | undefined {
+  const key = imp.result.keys.password?.[0];
+  if (imp.result.dialect === "dify" && key) return key;
+  if (imp.result.dialect === "ragflow") {
+    // docker/service_conf.yaml.template: mail_password: '${VAR:-…}' is filled from the container's environment.
+    const m = /^\s+mail_password:\s*['"]?\$\{([A-Za-z_][A-Za-z0-9_]*)/m.exec(readFileSync(imp.file, "utf8"));
+    return m?.[1];
+  }
+  return undefined;
+}
+
+async function confirmReplace(name: string, file: string, ctx: Ctx): Promise<boolean> {
+  const { confirm } = await import("@inquirer/prompts");
+  try {
+    return await confirm({ message: `${file} already has a profile "${name}". Replace it?`, default: false }, { input: ctx.io.stdin, output: ctx.io.stderr });
+  } catch (err) {
+    if (err instanceof Error && err.name === "ExitPromptError") throw new MailctlError("interrupted", "interrupted; nothing was written");
+    throw err;
+  }
+}
+
+/** Human output: what was saved, and how the password will be found. */
+export function renderImport(d: ImportReport, ui: Ui): void {
+  const verb = d.replaced ? "Replaced" : "Saved";
+  ui.out(`${ui.theme.ok} ${verb} profile "${d.profile}" in ${d.configFile}${d.madeDefault ? " (now the default profile)" : ""}`);
+  ui.out(`  from ${dialectLabel(d.dialect)} ${d.sourceFile}; doctor will write its fixes in that file's terms`);
+  if (d.passwordNote) ui.out(`  ${d.passwordNote}`);
+  ui.out(`  next: mailctl config show --profile ${d.profile}`);
+}
+
+const IMPORT_OPTIONS: OptionSpec[] = [
+  { flags: "--profile <name>", description: "profile name to save under (default: the dialect, e.g. dify)" },
+  ...PROFILE_OPTIONS.filter((o) => /^--(dialect|account|config) /.test(o.flags)),
+  { flags: "--force", description: "replace an existing profile of that name without asking" },
+  { flags: "--json", description: "print one JSON document on stdout and nothing else" },
+];
+
+/** Declares `config import <file>`. */
+export function registerImport(parent: Command, execute: Execute): Command {
+  const cmd = parent
+    .command("import")
+    .description("save an app's SMTP settings (Dify .env, RAGFlow service_conf.yaml, msmtprc, nodemailer JSON, SMTP URL, aiosmtplib JSON) as a profile")
+    .argument("<file>", "the app's config file");
+  addOptions(cmd, IMPORT_OPTIONS);
+  cmd.addHelpText("after", `
+The app's password is never copied into the profile: it becomes passwordEnv with the app's own variable
+(SMTP_PASSWORD for Dify), an msmtp passwordeval becomes passwordCommand, or it is left out with a note.
+
+Examples:
+  $ mailctl config import docker/.env                         # Dify; saved as profile "dify"
+  $ mailctl config import conf/service_conf.yaml --profile ragflow
+  $ mailctl config import ~/.msmtprc --account work --config ./mailctl.config.yaml`);
+  cmd.action(async (file: string, opts: ImportOptions) => {
+    await execute(opts, (ctx) => runImport(file, opts, ctx), renderImport);
+  });
+  return cmd;
+}

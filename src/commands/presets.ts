@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { listPresets, loadPreset, PresetError, type CredentialKind, type ResolvedPreset } from "../config/presets.js";
+import type { TlsMode } from "../config/types.js";
+import { usageError } from "../errors.js";
+import { addOptions } from "../options.js";
+import { renderPreset, renderPresetList } from "../ui/render-presets.js";
+
+/** One row of `mailctl presets` (the --json document is a list of these). */
+export interface PresetSummary {
+  name: string;
+  title: string;
+  aliases: string[];
+  host: string;
+  endpoints: { port: number; tls: TlsMode }[];
+  credential: CredentialKind;
+  regions: string[] | null;
+}
+
+/** Every preset, summarized. */
+export async function runList(): Promise<Outcome<PresetSummary[]>> {
+  const data = listPresets().map((p) => ({
+    name: p.name,
+    title: p.title,
+    aliases: p.aliases ?? [],
+    host: p.host,
+    endpoints: p.endpoints,
+    credential: p.credential.kind,
+    regions: p.params?.region?.values ?? null,
+  }));
+  return { category: "ok", data };
+}
+
+/** One preset in full, with its region filled in (`ses:eu-west-1`); an unknown name is a usage error. */
+export async function runShow(ref: string, _ctx?: Ctx): Promise<Outcome<ResolvedPreset>> {
+  try {
+    return { category: "ok", data: loadPreset(ref) };
+  } catch (err) {
+    if (err instanceof PresetError) throw usageError(err.message);
+    throw err;
+  }
+}
+
+const JSON_OPTION = [{ flags: "--json", description: "print one JSON document on stdout and nothing else" }];
+
+/** Declares `presets` (list) and `presets show <name>`. */
+export function register(program: Command, execute: Execute): Command {
+  const cmd = program
+    .command("presets")
+    .summary("list the provider presets, or show one")
+    .description(
+      "Provider presets hold what mailctl knows about a mail provider: host, ports and TLS modes (preferred first), the credential it needs and how to get one, its From rule, limits and known replies. Use one with --preset <name> (or <name>:<region> for ses, zoho, mailgun, aliyun-directmail), or `preset:` in a profile.",
+    );
+  const list = cmd.command("list", { isDefault: true }).description("list every preset (the default)");
+  addOptions(list, JSON_OPTION);
+  list.action(async (opts: { json?: boolean }) => {
+    await execute(opts, () => runList(), renderPresetList);
+  });
+  const show = cmd.command("show").description("show one preset in full").argument("<name>", "preset name or alias, optionally with :<region>");
+  addOptions(show, JSON_OPTION);
+  show.action(async (ref: string, opts: { json?: boolean }) => {
+    await execute(opts, (ctx) => runShow(ref, ctx), renderPreset);
+  });
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  $ mailctl presets                      # name, host, ports, credential of each
+  $ mailctl presets show gmail           # how to get a Gmail app password, limits, notes
+  $ mailctl presets show ses:eu-west-1   # with the region's host filled in
+  $ mailctl presets --json | jq -r '.[].name'`,
+  );
+  return cmd;
+}

@@ -1,0 +1,169 @@
+// The shape of a mailctl config file, checked field by field. Messages name the file, the profile and the
+// field, and say why: `mailctl.config.yaml: profiles.work: port 465 with tls "starttls" cannot work — …`.
+// Unknown keys are warnings (ignored); everything else that is wrong is an error (exit 78).
+
+import { portTlsProblem } from "./checks.js";
+import { loadPreset, PresetError } from "./presets.js";
+import type { Finding } from "./target.js";
+import type { Dialect, ProfileSettings } from "./types.js";
+
+/** One profile as a config file holds it: connection settings, plus where an imported profile came from. */
+export interface ProfileEntry extends ProfileSettings {
+  /** The app's config dialect, for profiles written by `mailctl config import` (fixes are written in it). */
+  dialect?: Dialect;
+  /** The app's config file that was imported. */
+  sourceFile?: string;
+}
+
+/** A config file's content once checked. */
+export interface ConfigFile {
+  defaultProfile?: string;
+  profiles: Record<string, ProfileEntry>;
+}
+
+/** The outcome of validating one file: the clean config, errors (fatal), warnings (printed) and per-profile notes for doctor. */
+export interface Validated {
+  config: ConfigFile;
+  errors: string[];
+  warnings: string[];
+  notes: Record<string, Finding[]>;
+}
+
+type Check = (v: unknown) => string | undefined;
+
+const str: Check = (v) => (typeof v === "string" && v !== "" ? undefined : "must be a non-empty string");
+const bool: Check = (v) => (typeof v === "boolean" ? undefined : "must be true or false");
+const oneOf = (...values: string[]): Check => (v) => (typeof v === "string" && values.includes(v) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(", ")}`);
+const matches = (re: RegExp, what: string): Check => (v) => str(v) ?? (re.test(v as string) ? undefined : `must be ${what}`);
+
+const DIALECTS: Dialect[] = ["mailctl", "dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
+
+/** Every key a profile may hold, with its check. */
+const FIELDS: Record<keyof ProfileEntry, Check> = {
+  preset: (v) => {
+    if (str(v)) return str(v);
+    try {
+      loadPreset(v as string);
+      return undefined;
+    } catch (err) {
+      if (err instanceof PresetError) return `names ${err.message}`;
+      throw err;
+    }
+  },
+  host: matches(/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?)$/, "a host name or IP address"),
+  port: (v) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? undefined : "must be a whole number from 1 to 65535"),
+  tls: oneOf("implicit", "starttls", "none"),
+  opportunisticTls: bool,
+  user: str,
+  password: (v) => (typeof v === "string" ? undefined : "must be a string (quote it in YAML)"),
+  passwordEnv: matches(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"),
+  passwordCommand: (v) =>
+    (typeof v === "string" && v.trim() !== "") || (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === "string" && w !== ""))
+      ? undefined
+      : "must be a command line (a string) or a list of its words",
+  from: matches(/^[^\s@<>"]+@[^\s@<>"]+$/, "an address like name@example.com"),
+  fromName: str,
+  fromFormat: oneOf("name-addr", "address-only"),
+  ca: str,
+  insecure: bool,
+  name: matches(/^(\[[0-9A-Fa-f:.IPv]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/, "a host name or address literal (the EHLO name)"),
+  starttlsOnImplicit: bool,
+  timeoutSeconds: (v) => (typeof v === "number" && v > 0 && v <= 3600 ? undefined : "must be a number of seconds from 0 to 3600"),
+  family: (v) => (v === 4 || v === 6 ? undefined : "must be 4 or 6"),
+  servername: str,
+  authMethod: (v) => (typeof v === "string" && /^(PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER)$/i.test(v) ? undefined : "must be PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER"),
+  dialect: oneOf(...DIALECTS),
+  sourceFile: str,
+};
+
+const TOP_KEYS = ["defaultProfile", "profiles", "$schema"];
+
+/** Checks a loaded config object; `file` is the name used in messages. */
+export function validateConfig(raw: unknown, file: string): Validated {
+  const out: Validated = { config: { profiles: {} }, errors: [], warnings: [], notes: {} };
+  if (!isObject(raw)) {
+    out.errors.push(`${file}: must hold an object with "profiles" (got ${describe(raw)})`);
+    return out;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!TOP_KEYS.includes(key)) out.warnings.push(`${file}: unknown key "${key}" is ignored${suggest(key, TOP_KEYS)}`);
+  }
+  if (raw.defaultProfile !== undefined) {
+    if (typeof raw.defaultProfile === "string" && raw.defaultProfile !== "") out.config.defaultProfile = raw.defaultProfile;
+    else out.errors.push(`${file}: defaultProfile must be the name of a profile (got ${describe(raw.defaultProfile)})`);
+  }
+  if (raw.profiles === undefined) return out;
+  if (!isObject(raw.profiles)) {
+    out.errors.push(`${file}: profiles must be a map of profile names to settings (got ${describe(raw.profiles)})`);
+    return out;
+  }
+  for (const [name, value] of Object.entries(raw.profiles)) {
+    const where = `${file}: profiles.${name}`;
+    if (!isObject(value)) {
+      out.errors.push(`${where}: must be a map of settings (got ${describe(value)})`);
+      continue;
+    }
+    out.config.profiles[name] = checkProfile(value, where, out, (n) => (out.notes[name] ??= []).push(n));
+  }
+  return out;
+}
+
+function checkProfile(value: Record<string, unknown>, where: string, out: Validated, note: (f: Finding) => void): ProfileEntry {
+  const entry: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const check = FIELDS[key as keyof ProfileEntry];
+    if (!check) {
+      out.warnings.push(`${where}: unknown key "${key}" is ignored${suggest(key, Object.keys(FIELDS))}`);
+      continue;
+    }
+    const why = check(v);
+    // The password's value never goes into a message, not even a wrong one.
+    if (why) out.errors.push(`${where}: ${key} ${why}${key === "password" ? "" : ` (got ${describe(v)})`}`);
+    else entry[key] = v;
+  }
+  const p = entry as ProfileEntry;
+  const secrets = (["password", "passwordEnv", "passwordCommand"] as const).filter((k) => p[k] !== undefined);
+  if (secrets.length > 1) out.errors.push(`${where}: ${secrets.join(" and ")} are alternatives; keep one`);
+  if (p.port !== undefined && p.tls !== undefined) {
+    const problem = portTlsProblem(p.port, p.tls, p.opportunisticTls);
+    if (problem?.severity === "error") out.errors.push(`${where}: ${problem.message}`);
+    else if (problem) note({ severity: "warning", message: problem.message, keys: ["port", "tls"], fixes: problem.fixes });
+  }
+  if (p.opportunisticTls !== undefined && p.tls !== undefined && p.tls !== "none") {
+    out.warnings.push(`${where}: opportunisticTls only matters with tls "none"; it is ignored with tls "${p.tls}"`);
+  }
+  return p;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A value as a message may show it, briefly. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  if (typeof v === "string") return v.length > 40 ? `a ${v.length}-character string` : JSON.stringify(v);
+  return String(v);
+}
+
+/** ` (did you mean "port"?)` for a near miss (edit distance ≤ 2), else "". */
+function suggest(key: string, known: string[]): string {
+  const best = known.map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
+  return best && best[1] <= 2 ? ` (did you mean "${best[0]}"?)` : "";
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length]!;
+}

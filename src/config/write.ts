@@ -1,0 +1,120 @@
+// Writing a profile into a config file: YAML through yaml's Document API, so other profiles, comments and
+// key order survive; JSON files stay JSON. The file is replaced atomically (a temporary file in the same
+// directory, then rename), so an interruption leaves either the old file or the new one, never half of one.
+
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { isMap, parseDocument } from "yaml";
+import { configError, usageError } from "../errors.js";
+import type { ProfileEntry } from "./validate.js";
+
+/** The profiles and default profile a file already holds (for asking before overwriting). */
+export async function readProfiles(file: string): Promise<{ exists: boolean; names: string[]; defaultProfile?: string }> {
+  const text = await readIfExists(file);
+  if (text === undefined) return { exists: false, names: [] };
+  const js = (isJson(file) ? parseJson(file, text) : parse(file, text).toJS()) as { profiles?: Record<string, unknown>; defaultProfile?: string } | null;
+  return { exists: true, names: Object.keys(js?.profiles ?? {}), ...(js?.defaultProfile ? { defaultProfile: js.defaultProfile } : {}) };
+}
+
+/**
+ * Puts `profile` under profiles.<name>, keeping everything else, and sets defaultProfile when the file has none.
+ * Refuses to replace an existing profile unless `overwrite`. With `secret`, the file ends up mode 0600.
+ */
+export async function saveProfile(file: string, name: string, profile: ProfileEntry, opts: { overwrite: boolean; secret: boolean }): Promise<{ created: boolean; replaced: boolean; madeDefault: boolean }> {
+  if (/\.(c|m)?js$/.test(file) || path.basename(file) === "package.json") {
+    throw usageError(`${file}: mailctl writes YAML or JSON config files, not ${path.basename(file) === "package.json" ? "package.json" : "JavaScript"}`, "Pass --config with a .yaml file.");
+  }
+  profile = canonical(profile);
+  const text = await readIfExists(file);
+  const before = text === undefined ? undefined : await stat(file);
+  let out: string;
+  let replaced = false;
+  let madeDefault = false;
+  if (isJson(file)) {
+    const js = parseJson(file, text ?? "") as { profiles?: Record<string, unknown>; defaultProfile?: string };
+    js.profiles ??= {};
+    replaced = name in js.profiles;
+    if (replaced && !opts.overwrite) throw configError(`${file} already has a profile "${name}"`);
+    js.profiles[name] = profile;
+    if (!js.defaultProfile) [js.defaultProfile, madeDefault] = [name, true];
+    out = JSON.stringify(js, null, 2) + "\n";
+  } else {
+    const doc = parse(file, text ?? "");
+    if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+    if (!isMap(doc.contents)) throw configError(`${file}: must hold a map with "profiles"; not changed`);
+    replaced = doc.hasIn(["profiles", name]);
+    if (replaced && !opts.overwrite) throw configError(`${file} already has a profile "${name}"`);
+    if (!doc.has("profiles") || !isMap(doc.get("profiles"))) doc.set("profiles", doc.createNode({}));
+    doc.setIn(["profiles", name], doc.createNode(profile));
+    if (!doc.get("defaultProfile")) {
+      // Before profiles, where a reader looks first.
+      doc.contents.items.unshift(doc.createPair("defaultProfile", name) as never);
+      madeDefault = true;
+    }
+    out = doc.toString({ lineWidth: 0 });
+  }
+  const mode = opts.secret ? 0o600 : before ? before.mode & 0o777 : 0o644;
+  await writeAtomic(file, out, mode);
+  return { created: text === undefined, replaced, madeDefault };
+}
+
+/** Writes a temporary file beside `file` with `mode`, then renames it over `file`. */
+async function writeAtomic(file: string, content: string, mode: number): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const fh = await open(tmp, "wx", mode);
+    try {
+      await fh.writeFile(content, "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await chmod(tmp, mode); // open()'s mode is filtered by the umask
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+const ORDER: (keyof ProfileEntry)[] = [
+  "preset", "host", "port", "tls", "opportunisticTls", "user", "password", "passwordEnv", "passwordCommand", "authMethod",
+  "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "family", "timeoutSeconds", "dialect", "sourceFile",
+];
+
+/** The profile's keys in the order a reader expects: where, who, what identity, then the rest. */
+function canonical(p: ProfileEntry): ProfileEntry {
+  const keys = Object.keys(p) as (keyof ProfileEntry)[];
+  const rank = (k: keyof ProfileEntry) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
+  return Object.fromEntries(keys.sort((a, b) => rank(a) - rank(b)).map((k) => [k, p[k]])) as ProfileEntry;
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw configError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
+function isJson(file: string): boolean {
+  return file.endsWith(".json");
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return text.trim() ? JSON.parse(text) : {};
+  } catch {
+    throw configError(`${file}: not valid JSON; not changed`);
+  }
+}
+
+function parse(file: string, text: string) {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw configError(`${file}: not valid YAML (line ${doc.errors[0]!.linePos?.[0].line ?? "?"}); not changed`);
+  return doc;
+}
