@@ -150,8 +150,9 @@ export const RULES: Rule[] = [
   },
   {
     id: "starttls-required",
-    signals: "530 5.7.0 \"Must issue a STARTTLS command first\"; 538 \"Encryption required\"; 451 5.7.3 \"STARTTLS is required to send mail\"",
-    test: (e) => code(e) === 538 || has(e, /must issue a STARTTLS|STARTTLS is required to send|encryption required for requested authentication|5\.7\.11/i),
+    signals: "530 5.7.0 \"Must issue a STARTTLS command first\"; a 530 that names STARTTLS or encryption (Exim ACLs: \"530 5.7.0 Encryption required: issue STARTTLS first\"); 538 \"Encryption required\"; 451 5.7.3 \"STARTTLS is required to send mail\"",
+    // 530 means "issue STARTTLS first" (RFC 3207 §4) or "authenticate first" (RFC 4954 §6): only the text tells which.
+    test: (e) => code(e) === 538 || (code(e) === 530 && has(e, /STARTTLS|\bTLS\b|encrypt/i)) || has(e, /must issue a STARTTLS|STARTTLS is required to send|encryption required for requested authentication|5\.7\.11/i),
   },
   {
     id: "starttls-unavailable",
@@ -179,6 +180,7 @@ export const RULES: Rule[] = [
     id: "sender-not-owned",
     signals: "the sender is not an address the login may use: Postfix 553 5.7.1 \"Sender address rejected: not owned by user\"; QQ 501 \"mail from address must be same as authorization user\"; 163 553 \"Mail from must equal authorized user\"; Aliyun 436 \"MAIL FROM doesn't conform with authentication\"; Microsoft 554 5.2.252 SendAsDenied; SendGrid \"does not match a verified Sender Identity\"",
     test: (e) =>
+      !has(e, /sender address rejected: not logged in/i) &&
       has(e, /not owned by|must be same as authori[sz]ation user|must equal authori[sz]ed user|doesn't conform with authentication|SendAsDenied|not allowed to send as|sender address is not allowed|invalid sender|sender address rejected|relaying disallowed as|verified sender identity|5\.7\.60|sender .*not (allowed|authori[sz]ed)/i),
   },
   {
@@ -198,18 +200,18 @@ export const RULES: Rule[] = [
   },
   {
     id: "auth-required",
-    signals: "530 5.7.0 \"Authentication required\" at MAIL FROM; Microsoft 530 5.7.57 \"Client not authenticated to send mail\"; .NET \"the client was not authenticated\"",
+    signals: "530 5.7.0 \"Authentication required\" at MAIL FROM; Postfix 553 5.7.1 \"Sender address rejected: not logged in\" (reject_sender_login_mismatch, no AUTH); Microsoft 530 5.7.57 \"Client not authenticated to send mail\"; .NET \"the client was not authenticated\"",
     test: (e) =>
       code(e) !== 535 &&
-      ((code(e) === 530 && e.stage !== "auth") || has(e, /\bauth(entication)? (is )?required|client not authenticated|5\.7\.57|client was not authenticated|please authenticate|SMTP AUTH is required/i)),
+      ((code(e) === 530 && e.stage !== "auth") || has(e, /\bauth(entication)? (is )?required|sender address rejected: not logged in|client not authenticated|5\.7\.57|client was not authenticated|please authenticate|SMTP AUTH is required/i)),
   },
   {
     id: "recipient-rejected",
-    signals: "RCPT refused: 550 5.1.1 \"User unknown\"; 501/553 5.1.3 bad address syntax; Aliyun 559 \"Invalid rcptto\"",
+    signals: "RCPT refused: 550 5.1.1 \"User unknown\"; Exim 550 \"Unrouteable address\"; 501/553 5.1.3 bad address syntax; Aliyun 559 \"Invalid rcptto\"",
     test: (e) =>
       (e.stage === "rcpt" && (code(e) ?? 0) >= 500) ||
       ((e.stage === undefined || e.stage === "rcpt") && /^5\.1\.\d+$/.test(enhanced(e))) ||
-      has(e, /user unknown|unknown user|no such user|recipient address rejected|invalid rcptto|recipient address must contain a domain|bad recipient address|not a valid RFC-?5321 address|mailbox (unavailable|not found|does not exist)|does not exist/i),
+      has(e, /user unknown|unknown user|no such user|recipient address rejected|unrouteable address|invalid rcptto|recipient address must contain a domain|bad recipient address|not a valid RFC-?5321 address|mailbox (unavailable|not found|does not exist)|does not exist/i),
   },
   {
     id: "message-too-large",
