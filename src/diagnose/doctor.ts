@@ -2,6 +2,7 @@ import { sessionOptions } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../config/types.js";
 import { STAGES, type StageName } from "../session/failure.js";
+import { formatReply } from "../session/reply.js";
 import { reportOf, type SessionReport } from "../session/run.js";
 import { Session, type Outgoing, type StageResult } from "../session/session.js";
 import type { TranscriptEntry } from "../session/transcript.js";
@@ -78,7 +79,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
     diagnoses,
     suggestion: discovery?.suggestion ?? null,
     discovery: discovery?.tried ?? null,
-    sent: opts.message && report.delivery?.reply ? { token: opts.message.token, messageId: opts.message.messageId, reply: `${report.delivery.reply.code} ${report.delivery.reply.text}` } : null,
+    sent: opts.message && report.delivery?.reply ? { token: opts.message.token, messageId: opts.message.messageId, reply: formatReply(report.delivery.reply) } : null,
     ms: Math.round(performance.now() - started),
   };
   if (report.transcript) result.transcript = report.transcript;

@@ -73,8 +73,10 @@ export const AUTH: Entry[] = [
     explain: (c) =>
       `Credentials are configured, but the server does not offer ${c.e.kind === "auth-mechanism-not-offered" ? "a usable AUTH mechanism" : "AUTH"} on this connection${c.e.secure === false ? " — many servers offer it only after STARTTLS" : ""}. ` +
       "Or this is a relay-only port (25) meant for server-to-server mail.",
-    fix: () => [
-      { text: "Use the submission port with TLS (465 implicit, or 587 with STARTTLS), where servers offer AUTH.", change: { port: 587, tls: "starttls" } },
+    fix: (c) => [
+      c.suggestion
+        ? { text: `Use port ${c.suggestion.port} with ${c.suggestion.tls === "implicit" ? "implicit TLS" : "STARTTLS"}, which was checked to answer: servers offer AUTH there once TLS is up.`, change: { ...c.suggestion } }
+        : { text: "Use the submission port with TLS (465 implicit, or 587 with STARTTLS), where servers offer AUTH." },
       { text: "If the server is an unauthenticated relay (e.g. an internal relay), remove the user and password." },
     ],
   },
