@@ -95,3 +95,9 @@ export function build(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: 
 export function categoryOfDiagnosis(d: Pick<Diagnosis, "id">): Category {
   return entry(d.id).category;
 }
+
+/** A failure the catalog cannot place still gets reported, honestly, as what it is. */
+export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
+  const d = build(e.kind === "negative-reply" && (e.reply?.code ?? 500) < 500 ? "temporary-failure" : "protocol-error", e, ctx, "error");
+  return { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
+}
