@@ -14,8 +14,8 @@ import { MailctlError, usageError } from "../errors.js";
 import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
 import { renderInit } from "../ui/render-init.js";
 
-/** init's options as commander parses them. */
-export interface InitOptions extends TargetFlags {
+/** init's options as commander parses them (`--no-auth` here, where other commands have `--auth <mechanism>`). */
+export interface InitOptions extends Omit<TargetFlags, "auth"> {
   fromName?: string;
   passwordCommand?: string;
   savePassword?: boolean;
@@ -179,7 +179,7 @@ export function register(program: Command, execute: Execute): Command {
       "Set up a profile step by step: choose a provider preset (or a custom server), enter your address, learn which credential that provider needs and how to get it, enter it (hidden), choose where it lives (an environment variable, a password command, or the config file with mode 0600), check it live, and save the profile — next to your other profiles, never replacing one without asking. Without a terminal, or with --yes, everything comes from flags.",
     );
   addOptions(cmd, PROFILE_OPTIONS.filter((o) => o.flags.startsWith("--preset ")));
-  addOptions(cmd, CONNECTION_OPTIONS);
+  addOptions(cmd, CONNECTION_OPTIONS, ["--auth "]);
   addOptions(cmd, INIT_OPTIONS);
   cmd.addHelpText(
     "after",

@@ -7,7 +7,7 @@ import { Session, type Outgoing, type StageResult } from "../session/session.js"
 import type { TranscriptEntry } from "../session/transcript.js";
 import { build, diagnose, type DiagnoseCtx, type Diagnosis } from "./diagnose.js";
 import { discover, DISCOVERABLE, type Discovery } from "./discover.js";
-import { fromFailure, type Evidence } from "./evidence.js";
+import { authFacts, fromFailure, type Evidence } from "./evidence.js";
 import type { DiagnosisId } from "./ids.js";
 import { recogniseProvider, type Provider } from "./providers.js";
 import { configFindings, staticChecks, type StaticFinding } from "./static.js";
@@ -49,7 +49,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const { report, extra } = await live(target, base, opts.message);
   provider ??= recogniseProvider({ banner: [report.greeting, ehloBanner(report)].filter(Boolean).join(" ") });
 
-  const liveEvidence = report.failure ? fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: authDetail(report)?.oauthChallenge }) : null;
+  const liveEvidence = report.failure ? fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, ...authFacts(report.stages) }) : null;
   const ctx: DiagnoseCtx = {
     provider,
     target: { host: target.host, port: target.port, tls: target.tls, ...(target.user ? { user: target.user } : {}), ...(target.rawFromHeader ?? target.from ? { from: target.rawFromHeader ?? target.from } : {}), ...(target.name ? { name: target.name } : {}), ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}) },
@@ -150,10 +150,6 @@ export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
 
 function ehloBanner(r: SessionReport): string {
   return String(r.stages.find((s) => s.stage === "ehlo" && s.status === "ok")?.detail.server ?? "");
-}
-
-function authDetail(r: SessionReport): { oauthChallenge?: unknown } | undefined {
-  return r.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
 }
 
 export type { Provider };

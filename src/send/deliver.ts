@@ -73,7 +73,7 @@ export async function deliver(opts: SessionOptions, message: ComposedMessage, on
 export async function diagnoseSend(report: SessionReport, target: Target): Promise<{ category: Category; diagnoses: Diagnosis[] }> {
   const f = report.failure;
   if (!f) return { category: "ok", diagnoses: [] };
-  const [{ diagnose, categoryOfDiagnosis }, { fromFailure }, { recogniseProvider }, { unrecognised }] = await Promise.all([
+  const [{ diagnose, categoryOfDiagnosis }, { authFacts, fromFailure }, { recogniseProvider }, { unrecognised }] = await Promise.all([
     import("../diagnose/diagnose.js"),
     import("../diagnose/evidence.js"),
     import("../diagnose/providers.js"),
@@ -82,8 +82,7 @@ export async function diagnoseSend(report: SessionReport, target: Target): Promi
   const provider =
     recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host }) ??
     recogniseProvider({ banner: report.greeting ?? "" });
-  const auth = report.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
-  const evidence = fromFailure(f, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: auth?.oauthChallenge });
+  const evidence = fromFailure(f, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, ...authFacts(report.stages) });
   const ctx: DiagnoseCtx = {
     provider,
     target: {
