@@ -220,8 +220,8 @@ export class TokenProvider implements TokenSource {
 export function hasScope(granted: string, scope: string): boolean {
   const words = granted.split(/\s+/).map((w) => w.toLowerCase());
   const want = scope.toLowerCase();
-  const last = want.replace(/\/+$/, "").split("/").pop()!;
-  return words.includes(want) || (/^https?:\/\/[^/]+\/[^/]+$/.test(want) && words.some((w) => w === last || w.endsWith(`/${last}`)));
+  const last = want.split("/").pop()!;
+  return words.includes(want) || (/^https?:\/\/[^/]+\/[^/]+$/.test(want) && words.includes(last));
 }
 
 /** How a reference reads in messages. */
