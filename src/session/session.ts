@@ -176,39 +176,46 @@ export class Session {
       if (!tokenMech && !creds.password) return this.fail("credentials-missing", `AUTH ${mech.mechanism} needs a password, and ${creds.passwordSource ? `${creds.passwordSource} is empty or unset` : "none was given"}`);
       let token = creds.token;
       if (tokenMech && creds.oauth) {
-        const got = await this.oauthToken(creds.oauth, () => creds.oauth!.token(), detail);
-        if (got === null) return false;
-        token = got;
+        const got = await this.oauthToken(creds.oauth, "token", detail);
+        if (!got.ok) return false;
+        token = got.token!;
       }
       const io = { send: (line: string, secret: boolean) => this.wire!.send(line, secret), read: () => this.wire!.read(this.opts.timeouts.command) };
       let reply = await saslExchange(mech.mechanism, { ...creds, ...(token !== undefined ? { token } : {}) }, io, detail);
       if (reply.code !== 235 && tokenMech && creds.oauth && mayBeStaleToken(reply, detail.oauthChallenge)) {
-        const fresh = await this.oauthToken(creds.oauth, () => creds.oauth!.renew(), detail);
-        if (fresh === null && this.failure) return false;
-        if (fresh !== null) {
-          detail.firstAttempt = { reply: formatReply(reply), ...(detail.oauthChallenge !== undefined ? { oauthChallenge: detail.oauthChallenge } : {}) };
+        const fresh = await this.oauthToken(creds.oauth, "renew", detail);
+        if (!fresh.ok) return false;
+        if (fresh.token !== null) {
+          const first = reply;
+          detail.firstAttempt = { reply: formatReply(first), ...(detail.oauthChallenge !== undefined ? { oauthChallenge: detail.oauthChallenge } : {}) };
           delete detail.oauthChallenge;
-          reply = await saslExchange(mech.mechanism, { ...creds, token: fresh }, io, detail);
+          try {
+            reply = await saslExchange(mech.mechanism, { ...creds, token: fresh.token }, io, detail);
+          } catch (err) {
+            // A server that hangs up after a refused AUTH leaves the refusal as the evidence, not the hang-up.
+            if (!(err instanceof WireError)) throw err;
+            detail.retry = "the server closed the connection before the second AUTH";
+            reply = first;
+          }
         }
       }
-      if (creds.oauth) detail.oauth = creds.oauth.facts();
+      if (tokenMech && creds.oauth) detail.oauth = creds.oauth.facts();
       if (reply.code !== 235) return this.failReply(reply, `AUTH ${mech.mechanism}`);
       this.authenticated = true;
       return true;
     });
   }
 
-  /** Gets a token from the source and registers it for redaction; null (with the failure recorded) when there is none, or when renew() has none to give. */
-  private async oauthToken(source: TokenSource, get: () => Promise<string | null>, detail: Record<string, unknown>): Promise<string | null> {
+  /** A token from the source (registered for redaction at once), or the failure recorded; renew() may have none to give (null). */
+  private async oauthToken(source: TokenSource, which: "token" | "renew", detail: Record<string, unknown>): Promise<{ ok: true; token: string | null } | { ok: false }> {
     try {
-      const token = await get();
+      const token = which === "token" ? await source.token() : await source.renew();
       if (token !== null) this.redactor.add(token, this.opts.auth!.user);
-      return token;
+      return { ok: true, token };
     } catch (err) {
       if (!isTokenFailure(err)) throw err;
       detail.oauth = { ...source.facts(), ...err.facts };
-      this.fail(err.failureKind, err.message);
-      return null;
+      return { ok: this.fail(err.failureKind, err.message) };
     }
   }
 

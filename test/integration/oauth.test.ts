@@ -6,6 +6,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { startSmtpServer } from "../helpers/tls-servers.js";
 import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SECRETS_ENV, startOAuthWorld, USER, type OAuthWorld } from "../helpers/oauth-world.js";
 
 let w: OAuthWorld;
@@ -258,6 +259,26 @@ describe("--auth forces one mechanism", () => {
     expect(primary.explanation).toContain("AUTH OAUTHBEARER was asked for");
     expect(primary.fix[0]).toMatch(/Drop --auth/);
     expect(w.endpoint.requests.length).toBe(requests); // no token fetched for a mechanism that cannot run
+  });
+
+  it("with a password too, a server without XOAUTH2 gets PLAIN, and no token is fetched", async () => {
+    const plain = await startSmtpServer({ mode: "plain", auth: { user: USER, pass: "pw-for-plain" } });
+    try {
+      const requests = w.endpoint.requests.length;
+      const { code, auth } = await doctor(w.profile({ port: plain.port, passwordEnv: "PW" }), [], { ...SECRETS_ENV, PW: "pw-for-plain" });
+      expect(code).toBe(0);
+      expect(auth.detail.mechanism).toBe("PLAIN");
+      expect(auth.detail.oauth).toBeUndefined();
+      expect(w.endpoint.requests.length).toBe(requests);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("MAILCTL_AUTH forces the mechanism like --auth", async () => {
+    const { code, auth } = await doctor(w.profile(), [], { ...SECRETS_ENV, MAILCTL_AUTH: "oauthbearer" });
+    expect(code).toBe(77);
+    expect(auth.failure.kind).toBe("auth-mechanism-not-offered");
   });
 
   it("--auth PLAIN with only OAuth2 credentials: a password is needed, and the message says so", async () => {
