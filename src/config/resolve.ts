@@ -69,6 +69,7 @@ async function addOAuth(target: Target, r: Resolution, ctx: Ctx): Promise<void> 
   const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../auth/oauth2.js"), import("./secrets.js")]);
   const spec = oauthSpec(r, target.user!, ctx.cwd);
   if (!spec) return;
+  if (spec.tokenFile && !spec.refreshToken) ctx.ui.warn("tokenFile keeps tokens from a refresh setup (clientId, refreshTokenEnv or refreshTokenCommand); with a ready token only, it is not used");
   for (const ref of [r.oauth.clientSecret, r.oauth.refreshToken]) {
     if (ref?.file) target.findings!.push(...modeFindings(ref.file, ref.where).map((f) => ({ ...f, keys: [ref.origin.key?.split(".").pop() ?? "secret"], message: f.message.replace("holds a password", "holds an OAuth2 secret") })));
   }
