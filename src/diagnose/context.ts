@@ -1,7 +1,7 @@
 import type { Target } from "../config/target.js";
 import type { SessionReport } from "../session/run.js";
 import type { DiagnoseCtx } from "./diagnose.js";
-import { fromFailure, type Evidence } from "./evidence.js";
+import { authFacts, fromFailure, type Evidence } from "./evidence.js";
 import { recogniseProvider, type Provider } from "./providers.js";
 
 /**
@@ -19,8 +19,7 @@ export function providerOf(target: Target, report?: SessionReport): Provider | n
 /** The evidence in a session's failure, or null when it did not fail. */
 export function evidenceOf(report: SessionReport, target: Target): Evidence | null {
   if (!report.failure) return null;
-  const auth = report.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
-  return fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: auth?.oauthChallenge });
+  return fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, ...authFacts(report.stages) });
 }
 
 /** The context a diagnosis is explained in: the provider, the settings in use, and the dialect to write fixes in. */

@@ -138,6 +138,3 @@ function merge(liveD: Diagnosis | null, extraD: Diagnosis | null, findings: Stat
 function firstError(findings: StaticFinding[], report: SessionReport): StaticFinding | undefined {
   return findings.find((f) => f.severity === "error" && !report.stages.some((s) => s.stage === f.stage && s.status === "ok"));
 }
-
-
-
