@@ -4,8 +4,6 @@ import { MailctlError } from "./errors.js";
 import { exitCode, EXIT } from "./exit-codes.js";
 import type { Io } from "./ui/ui.js";
 
-import { Command, CommanderError } from "./commander.js";
-
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
   { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
@@ -25,6 +23,46 @@ export function version(): string {
   return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }
 
+const DESCRIPTION = "Make SMTP work: probe a server, diagnose why mail does not send, and send it correctly.";
+const EPILOGUE = `\nExit codes:\n${Object.values(EXIT).map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n")}\n\nRun 'mailctl <command> --help' for a command's options and examples.\n`;
+
+/**
+ * The top-level help, written here rather than by commander: `mailctl --help` is what people and scripts run
+ * first, and not loading commander for it keeps it within 1.5× of a bare `node -e 0` (bench/startup.mjs).
+ * Laid out as commander lays out a command's help, so both read the same.
+ */
+export function topHelp(columns = 80): string {
+  const rows: [string, string][] = [...COMMANDS.map((c): [string, string] => [c.name, c.summary]), ["help [command]", "display help for command"]];
+  const width = Math.max(...rows.map(([n]) => n.length), "-V, --version".length);
+  const wrap = (text: string) => {
+    const room = Math.max(20, columns - width - 4);
+    const lines: string[] = [];
+    let line = "";
+    for (const word of text.split(" ")) {
+      if (line && line.length + 1 + word.length > room) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+    return lines.join(`\n${" ".repeat(width + 4)}`);
+  };
+  const row = ([n, d]: [string, string]) => `  ${n.padEnd(width)}  ${wrap(d)}`;
+  return [
+    "Usage: mailctl [options] [command]",
+    "",
+    DESCRIPTION.length > columns ? DESCRIPTION.replace(new RegExp(`(.{1,${columns}})(\\s|$)`, "g"), "$1\n").trimEnd() : DESCRIPTION,
+    "",
+    "Options:",
+    row(["-V, --version", "output the version number"]),
+    row(["-h, --help", "display help for command"]),
+    "",
+    "Commands:",
+    ...rows.map(row),
+    EPILOGUE,
+  ].join("\n");
+}
+
 /** Runs the CLI and returns the exit code (tests call this in-process; bin/mailctl.js exits with it). */
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = argv.slice(2);
@@ -33,9 +71,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout.write(version() + "\n");
     return 0;
   }
+  if (args.length === 0 || (args.length === 1 && ["--help", "-h", "help"].includes(args[0]!))) {
+    (args.length === 0 ? io.stderr : io.stdout).write(topHelp(io.stdout.isTTY ? (io.stdout as { columns?: number }).columns : 80));
+    return 0;
+  }
+  const { Command } = await import("./commander.js");
   let code = 0;
   const program = new Command("mailctl")
-    .description("Make SMTP work: probe a server, diagnose why mail does not send, and send it correctly.")
+    .description(DESCRIPTION)
     .version(version(), "-V, --version")
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -44,7 +87,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       writeErr: (s) => io.stderr.write(s),
       outputError: () => {}, // printed once, in our own one-line form, below
     })
-    .addHelpText("after", `\nExit codes:\n${Object.values(EXIT).map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n")}\n\nRun 'mailctl <command> --help' for a command's options and examples.`);
+    .addHelpText("after", EPILOGUE.trimEnd());
 
   const execute: Execute = async (opts, run, render) => {
     const { Ui } = await import("./ui/ui.js");
@@ -77,7 +120,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 /** The one place errors become a message and an exit code: one line, never a stack trace (except for bugs, with MAILCTL_DEBUG). */
 async function failure(err: unknown, io: Io, command: string | undefined): Promise<number> {
-  const { Ui } = await import("./ui/ui.js");
+  const [{ Ui }, { CommanderError }] = await Promise.all([import("./ui/ui.js"), import("./commander.js")]);
   const ui = new Ui(io);
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;

@@ -41,6 +41,13 @@ export function parseEhloName(value: string): string {
   return value;
 }
 
+/** Parses a SASL mechanism name, in any case. */
+export function parseMechanism(value: string): string {
+  const m = value.toUpperCase();
+  if (!["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"].includes(m)) throw new InvalidArgumentError(`"${value}" is not a mechanism mailctl can use (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER)`);
+  return m;
+}
+
 /** Parses a host name or IP address. */
 export function parseHost(value: string): string {
   if (!/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?)$/.test(value))
@@ -62,6 +69,8 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { flags: "--tls <mode>", description: "TLS mode: implicit (465), starttls (587), none; probe also takes auto", env: "MAILCTL_TLS", choices: ["auto", "implicit", "starttls", "none"] },
   { flags: "-u, --user <user>", description: "user name for AUTH", env: "MAILCTL_USER" },
   { flags: "--password-env <VAR>", description: "read the password from this environment variable (never from a flag)", parse: parseEnvName, defaultText: "MAILCTL_PASSWORD" },
+  { flags: "--oauth-token-env <VAR>", description: "sign in with OAuth2 (XOAUTH2/OAUTHBEARER) using the access token in this environment variable", parse: parseEnvName },
+  { flags: "--auth <mechanism>", description: "use this SASL mechanism only, and fail if the server does not offer it", env: "MAILCTL_AUTH", choices: ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"], parse: parseMechanism },
   { flags: "--ca <file>", description: "also trust the CA certificate(s) in this PEM file", env: "MAILCTL_CA" },
   { flags: "--insecure", description: "do not verify the server's certificate (the output says so)" },
   { flags: "--servername <name>", description: "name to verify the certificate against (and send as SNI), when it differs from --host" },

@@ -20,6 +20,8 @@ export interface ConfigShow {
   settings: { field: keyof ProfileSettings; value: unknown; origin: SettingOrigin }[];
   /** `set` is null when only running the password command would tell. */
   password: { set: boolean | null; source: string; origin: SettingOrigin | null };
+  /** The OAuth2 secrets, like the password: whether each is set and where from, never the value. */
+  oauth: { name: "oauthToken" | "clientSecret" | "refreshToken"; set: boolean | null; source: string; origin: SettingOrigin }[];
   findings: Finding[];
 }
 
@@ -28,7 +30,7 @@ export interface ConfigPaths {
   files: { path: string; scope: "project" | "user" | "explicit"; exists: boolean }[];
 }
 
-const ORDER: (keyof ProfileSettings)[] = ["host", "port", "tls", "opportunisticTls", "user", "from", "fromName", "fromFormat", "authMethod", "ca", "insecure", "servername", "name", "family", "timeoutSeconds"];
+const ORDER: (keyof ProfileSettings)[] = ["host", "port", "tls", "opportunisticTls", "user", "from", "fromName", "fromFormat", "authMethod", "clientId", "tokenUrl", "scope", "tokenFile", "ca", "insecure", "servername", "name", "family", "timeoutSeconds"];
 
 /** The effective settings, each with where it came from. Reads no secret: a password command is not run. */
 export async function runShow(flags: TargetFlags, ctx: Ctx): Promise<Outcome<ConfigShow>> {
@@ -52,6 +54,20 @@ export async function runShow(flags: TargetFlags, ctx: Ctx): Promise<Outcome<Con
   } else {
     password = { set: false, source: "none (set MAILCTL_PASSWORD, or passwordEnv / passwordCommand in the profile)", origin: null };
   }
+  const oauth: ConfigShow["oauth"] = [];
+  for (const [key, name] of [["token", "oauthToken"], ["clientSecret", "clientSecret"], ["refreshToken", "refreshToken"]] as const) {
+    const ref = r.oauth[key];
+    if (!ref) continue;
+    if (ref.command !== undefined) oauth.push({ name, set: null, source: `command: ${commandText(ref.command)} (not run)`, origin: ref.origin });
+    else if (ref.env !== undefined) {
+      ctx.ui.redactor.add(env[ref.env], r.settings.user);
+      oauth.push({ name, set: Boolean(env[ref.env]), source: `environment variable ${ref.env}`, origin: ref.origin });
+    } else {
+      ctx.ui.redactor.add(ref.value, r.settings.user);
+      oauth.push({ name, set: true, source: "in the config file", origin: ref.origin });
+      if (ref.file) findings.push(...modeFindings(ref.file, ref.where));
+    }
+  }
   const settings: ConfigShow["settings"] = [];
   for (const field of ORDER) {
     const value = r.settings[field];
@@ -70,6 +86,7 @@ export async function runShow(flags: TargetFlags, ctx: Ctx): Promise<Outcome<Con
     files: r.files.map((f) => ({ path: f.path, scope: f.scope })),
     settings,
     password,
+    oauth,
     findings,
   };
   return { category: "ok", data };

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
+import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { liveCheck, type LiveCheck } from "../config/init-check.js";
 import { savePlan, targetFor, type InitPlan, type SecretStore } from "../config/init-plan.js";
 import { displayPath, userConfigPath } from "../config/load.js";
@@ -11,12 +12,18 @@ import type { TlsMode } from "../config/types.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
+import { InvalidArgumentError } from "../commander.js";
+import { addOptions, CONNECTION_OPTIONS, parseEnvName, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
 import { renderInit } from "../ui/render-init.js";
 
-/** init's options as commander parses them. */
-export interface InitOptions extends TargetFlags {
+/** init's options as commander parses them (`--no-auth` here, where other commands have `--auth <mechanism>`). */
+export interface InitOptions extends Omit<TargetFlags, "auth"> {
   fromName?: string;
+  clientId?: string;
+  clientSecretEnv?: string;
+  refreshTokenEnv?: string;
+  tokenUrl?: string;
+  tokenFile?: string;
   passwordCommand?: string;
   savePassword?: boolean;
   auth?: boolean;
@@ -33,6 +40,8 @@ export interface InitReport {
   configFile: string;
   store: SecretStore;
   passwordEnv: string | null;
+  /** With OAuth2: the variables the profile reads its secrets from (when they live in variables). */
+  oauthEnv: { token?: string; refreshToken?: string; clientSecret?: string } | null;
   check: Pick<LiveCheck, "ok" | "message" | "category"> | null;
   created: boolean;
   replaced: boolean;
@@ -50,7 +59,7 @@ export async function run(opts: InitOptions, ctx: Ctx): Promise<Outcome<InitRepo
   let plan: InitPlan;
   if (interactive) {
     const { runWizard } = await import("../config/init-wizard.js");
-    const seed = { configFile, extra: extras(opts, ctx.cwd), ...pick(opts) };
+    const seed = { configFile, extra: extras(opts, ctx.cwd), ...pick(opts), ...(opts.clientId ? { clientId: opts.clientId } : {}) };
     plan = await runWizard(seed, ctx);
   } else {
     plan = await planFromFlags(opts, ctx, configFile);
@@ -58,7 +67,7 @@ export async function run(opts: InitOptions, ctx: Ctx): Promise<Outcome<InitRepo
 
   let check: LiveCheck | null = null;
   if (opts.check !== false) {
-    const target = await targetFor(plan);
+    const target = await targetFor(plan, ctx);
     const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
     try {
       check = await liveCheck(target);
@@ -69,7 +78,7 @@ export async function run(opts: InitOptions, ctx: Ctx): Promise<Outcome<InitRepo
     if (check.fix) ctx.ui.err(`  fix: ${check.fix.replace(/\n/g, "\n       ")}`);
   }
   const report: InitReport = {
-    saved: false, profile: plan.name, configFile, store: plan.store, passwordEnv: plan.entry.passwordEnv ?? null,
+    saved: false, profile: plan.name, configFile, store: plan.store, passwordEnv: plan.entry.passwordEnv ?? null, oauthEnv: oauthEnvOf(plan.entry),
     check: check && { ok: check.ok, message: check.message, category: check.category }, created: false, replaced: false, madeDefault: false,
   };
   if (check && !check.ok && !(interactive && (await confirmSaveAnyway(ctx)))) return { category: check.category, data: report };
@@ -101,7 +110,18 @@ async function planFromFlags(opts: InitOptions, ctx: Ctx, configFile: string): P
 
   let store: SecretStore = "none";
   let password: string | undefined;
-  if (opts.auth === false) {
+  const oauth = opts.clientId !== undefined || opts.refreshTokenEnv !== undefined || opts.oauthTokenEnv !== undefined;
+  if (oauth) {
+    if (opts.auth === false || opts.passwordEnv || opts.passwordCommand || opts.savePassword) throw usageError("OAuth2 flags (--client-id, --refresh-token-env, --oauth-token-env) cannot be combined with a password flag or --no-auth");
+    if (opts.refreshTokenEnv !== undefined || opts.clientId !== undefined) {
+      if (opts.clientId === undefined) throw need("--client-id (with --refresh-token-env)");
+      if (opts.refreshTokenEnv === undefined) throw need("--refresh-token-env (with --client-id)");
+      if (!opts.tokenUrl && !preset?.oauth2) throw need("--token-url (the preset does not know a token endpoint)");
+      Object.assign(entry, { clientId: opts.clientId, refreshTokenEnv: opts.refreshTokenEnv, ...(opts.clientSecretEnv ? { clientSecretEnv: opts.clientSecretEnv } : {}) });
+    }
+    if (opts.oauthTokenEnv) entry.oauthTokenEnv = opts.oauthTokenEnv;
+    store = "env";
+  } else if (opts.auth === false) {
     if (opts.passwordEnv || opts.passwordCommand || opts.savePassword) throw usageError("--no-auth cannot be combined with a password flag");
   } else if (opts.passwordCommand) {
     if (opts.passwordEnv || opts.savePassword) throw usageError("--password-command cannot be combined with --password-env or --save-password");
@@ -126,9 +146,17 @@ async function planFromFlags(opts: InitOptions, ctx: Ctx, configFile: string): P
   return { name, configFile, entry, ...(preset ? { preset } : {}), store, ...(password !== undefined ? { password } : {}), overwrite: Boolean(opts.force) };
 }
 
-/** Settings that go into the profile as given: CA, certificate name, EHLO name, timeout, address family, display name. */
+/** The variables an OAuth2 profile reads, for the "export them" note. */
+function oauthEnvOf(e: ProfileEntry): InitReport["oauthEnv"] {
+  const env = { ...(e.oauthTokenEnv ? { token: e.oauthTokenEnv } : {}), ...(e.refreshTokenEnv ? { refreshToken: e.refreshTokenEnv } : {}), ...(e.clientSecretEnv ? { clientSecret: e.clientSecretEnv } : {}) };
+  return Object.keys(env).length ? env : null;
+}
+
+/** Settings that go into the profile as given: CA, certificate name, EHLO name, timeout, address family, display name, token endpoint and file. */
 function extras(opts: InitOptions, cwd: string): ProfileEntry {
   const e: ProfileEntry = {};
+  if (opts.tokenUrl) e.tokenUrl = opts.tokenUrl;
+  if (opts.tokenFile) e.tokenFile = path.resolve(cwd, opts.tokenFile);
   if (opts.ca) e.ca = path.resolve(cwd, opts.ca);
   if (opts.insecure) e.insecure = true;
   if (opts.servername) e.servername = opts.servername;
@@ -156,6 +184,12 @@ async function confirmSaveAnyway(ctx: Ctx): Promise<boolean> {
   }
 }
 
+function parseTokenUrl(value: string): string {
+  const problem = tokenUrlProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+}
+
 const INIT_OPTIONS: OptionSpec[] = [
   { flags: "--profile <name>", description: "name of the profile to write (default: the preset's name, else default)" },
   { flags: "--config <file>", description: "the config file to write (default: $XDG_CONFIG_HOME/mailctl/config.yaml)", env: "MAILCTL_CONFIG" },
@@ -164,6 +198,11 @@ const INIT_OPTIONS: OptionSpec[] = [
   { flags: "--password-command <cmd>", description: "store this command; it prints the password (run without a shell)" },
   { flags: "--save-password", description: "store the password from --password-env (default MAILCTL_PASSWORD) in the file, mode 0600" },
   { flags: "--no-auth", description: "the server needs no login" },
+  { flags: "--client-id <id>", description: "OAuth2: the app registration's client id (with --refresh-token-env)" },
+  { flags: "--refresh-token-env <VAR>", description: "OAuth2: read the refresh token from this environment variable", parse: parseEnvName },
+  { flags: "--client-secret-env <VAR>", description: "OAuth2: read the client secret from this environment variable (none for a public client)", parse: parseEnvName },
+  { flags: "--token-url <url>", description: "OAuth2: the token endpoint (default: the preset's, for gmail, outlook, office365)", parse: parseTokenUrl },
+  { flags: "--token-file <file>", description: "OAuth2: keep access tokens between runs in this file (written with mode 0600)" },
   { flags: "-y, --yes", description: "do not prompt: take everything from flags" },
   { flags: "--force", description: "replace an existing profile of the same name without asking" },
   { flags: "--no-check", description: "save without connecting first" },
@@ -179,7 +218,7 @@ export function register(program: Command, execute: Execute): Command {
       "Set up a profile step by step: choose a provider preset (or a custom server), enter your address, learn which credential that provider needs and how to get it, enter it (hidden), choose where it lives (an environment variable, a password command, or the config file with mode 0600), check it live, and save the profile — next to your other profiles, never replacing one without asking. Without a terminal, or with --yes, everything comes from flags.",
     );
   addOptions(cmd, PROFILE_OPTIONS.filter((o) => o.flags.startsWith("--preset ")));
-  addOptions(cmd, CONNECTION_OPTIONS);
+  addOptions(cmd, CONNECTION_OPTIONS, ["--auth "]);
   addOptions(cmd, INIT_OPTIONS);
   cmd.addHelpText(
     "after",
@@ -188,6 +227,8 @@ Examples:
   $ mailctl init                                      # the wizard
   $ mailctl init --preset gmail --from me@gmail.com --password-env GMAIL_APP_PASSWORD --yes
   $ mailctl init --preset qq --from 10001@qq.com --password-command "pass show mail/qq" --yes
+  $ mailctl init --preset gmail --from me@gmail.com --client-id 1234.apps.googleusercontent.com \\
+      --client-secret-env GMAIL_CLIENT_SECRET --refresh-token-env GMAIL_REFRESH_TOKEN --token-file ~/.config/mailctl/tokens/gmail.json --yes
   $ MAILCTL_PASSWORD=… mailctl init --host mail.example.com --port 587 --from a@example.com --save-password --config ./mailctl.config.yaml --yes`,
   );
   cmd.action(async (opts: InitOptions) => {

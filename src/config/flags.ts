@@ -16,6 +16,10 @@ export interface ConnectionFlags {
   ipv4?: boolean;
   ipv6?: boolean;
   resolver?: string;
+  /** Force one SASL mechanism (--auth). */
+  auth?: string;
+  /** A ready OAuth2 access token from this environment variable. */
+  oauthTokenEnv?: string;
 }
 
 /** The flags that choose where settings come from (see PROFILE_OPTIONS), plus `from` for commands that send. */
@@ -34,6 +38,9 @@ export type TargetFlags = ConnectionFlags & ProfileFlags;
 
 const MAILCTL_TLS = ["auto", "implicit", "starttls", "none"];
 
+/** The SASL mechanisms mailctl can run (--auth, MAILCTL_AUTH, authMethod). */
+export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"];
+
 /** Reads the MAILCTL_* variables that stand in for flags, checking them as flags are checked (a bad one is exit 78). */
 export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
   const f: TargetFlags = {};
@@ -48,6 +55,10 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
     f.tls = env.MAILCTL_TLS as TargetFlags["tls"];
   }
   if (env.MAILCTL_USER) f.user = env.MAILCTL_USER;
+  if (env.MAILCTL_AUTH) {
+    if (!AUTH_MECHANISMS.includes(env.MAILCTL_AUTH.toUpperCase())) throw configError(`MAILCTL_AUTH="${env.MAILCTL_AUTH}" must be one of ${AUTH_MECHANISMS.join(", ")}`);
+    f.auth = env.MAILCTL_AUTH;
+  }
   if (env.MAILCTL_CA) f.ca = env.MAILCTL_CA;
   if (env.MAILCTL_TIMEOUT) {
     const n = Number(env.MAILCTL_TIMEOUT);
@@ -63,6 +74,6 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
 
 /** The MAILCTL_* variable behind each flag that has one. */
 export const ENV_NAMES: Partial<Record<keyof TargetFlags, string>> = {
-  host: "MAILCTL_HOST", port: "MAILCTL_PORT", tls: "MAILCTL_TLS", user: "MAILCTL_USER", ca: "MAILCTL_CA", timeout: "MAILCTL_TIMEOUT",
+  host: "MAILCTL_HOST", port: "MAILCTL_PORT", tls: "MAILCTL_TLS", user: "MAILCTL_USER", auth: "MAILCTL_AUTH", ca: "MAILCTL_CA", timeout: "MAILCTL_TIMEOUT",
   from: "MAILCTL_FROM", profile: "MAILCTL_PROFILE", preset: "MAILCTL_PRESET", config: "MAILCTL_CONFIG",
 };

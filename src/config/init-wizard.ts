@@ -7,6 +7,7 @@ import { MailctlError } from "../errors.js";
 import { displayPath } from "./load.js";
 import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from "./presets.js";
 import { runPasswordCommand } from "./secrets.js";
+import { askOAuth, wantsOAuth, type Ask } from "./init-oauth.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";
 import type { TlsMode } from "./types.js";
 import type { ProfileEntry } from "./validate.js";
@@ -18,6 +19,8 @@ type Prompts = typeof import("@inquirer/prompts");
 export interface WizardSeed {
   preset?: string;
   host?: string;
+  /** OAuth2 settings given as flags (--client-id, --token-url): the wizard signs in with OAuth2 and asks the rest. */
+  clientId?: string;
   port?: number;
   tls?: TlsMode;
   from?: string;
@@ -48,6 +51,7 @@ export async function runWizard(seed: WizardSeed, ctx: Ctx): Promise<InitPlan> {
   const entry: ProfileEntry = { ...seed.extra };
   if (preset) {
     entry.preset = preset.ref;
+    if (seed.host !== undefined) entry.host = seed.host;
     if (seed.port !== undefined) entry.port = seed.port;
     if (seed.tls !== undefined) entry.tls = seed.tls;
   } else await askServer(seed, entry, p, ask);
@@ -62,6 +66,23 @@ export async function runWizard(seed: WizardSeed, ctx: Ctx): Promise<InitPlan> {
   }
 
   if (preset) explainCredential(preset, say, t);
+  const secret = (await wantsOAuth(preset, seed, p, ask)) ? await askOAuth(preset!, seed, entry, p, ask, ctx) : await askPassword(preset, entry, p, ask, ctx);
+
+  const fromName = seed.extra.fromName ?? (await ask<string>(p.input, { message: "Display name for From (optional):", default: "" })).trim();
+  if (fromName) entry.fromName = fromName;
+  const { name, overwrite } = await chooseName(seed, preset, p, ask, ctx);
+  // Relative to the config file, so the profile and its tokens stay together.
+  if ("tokenFile" in secret && secret.tokenFile) entry.tokenFile = `tokens/${name}.json`;
+  const plan: InitPlan = { name, configFile: seed.configFile, entry, ...(preset ? { preset } : {}), store: secret.store, overwrite };
+  if ("password" in secret) plan.password = secret.password;
+  if ("oauth" in secret) plan.oauth = secret.oauth;
+  return plan;
+}
+
+/** The credential typed (hidden) and where it will live; returns what the check uses. */
+async function askPassword(preset: ResolvedPreset | undefined, entry: ProfileEntry, p: Prompts, ask: Ask, ctx: Ctx): Promise<{ store: SecretStore; password: string }> {
+  const say = (line = "") => ctx.ui.err(line);
+  const t = ctx.ui.errTheme;
   const password = await ask<string>(p.password, { message: `${preset ? capitalize(credentialLabel(preset.credential.kind)) : "Password"} (hidden):`, mask: "*", validate: (v: string) => v !== "" || "empty; Ctrl-C to stop" });
   ctx.ui.redactor.add(password, entry.user);
 
@@ -90,15 +111,8 @@ export async function runWizard(seed: WizardSeed, ctx: Ctx): Promise<InitPlan> {
       }
     }
   }
-
-  const fromName = seed.extra.fromName ?? (await ask<string>(p.input, { message: "Display name for From (optional):", default: "" })).trim();
-  if (fromName) entry.fromName = fromName;
-  const { name, overwrite } = await chooseName(seed, preset, p, ask, ctx);
-  return { name, configFile: seed.configFile, entry, ...(preset ? { preset } : {}), store, password: checkPassword, overwrite };
+  return { store, password: checkPassword };
 }
-
-/** Asks one question; any inquirer prompt fits (its config is checked by the prompt at run time). */
-type Ask = <T>(prompt: (config: never, context: never) => Promise<T>, config: unknown) => Promise<T>;
 
 async function choosePreset(seed: WizardSeed, p: Prompts, ask: Ask): Promise<ResolvedPreset | undefined> {
   if (seed.preset) return loadPreset(seed.preset);
@@ -148,7 +162,7 @@ function explainCredential(preset: ResolvedPreset, say: (l?: string) => void, t:
   say(t.c.bold(`${preset.title} needs ${withArticle(credentialLabel(c.kind))} for SMTP${c.alternatives?.length ? ` (or ${c.alternatives.map((k) => withArticle(credentialLabel(k))).join(", ")})` : ""}:`));
   for (const s of c.steps) say(`  ${s}`);
   if (c.docs) say(`  ${t.c.dim(c.docs)}`);
-  if (c.kind === "oauth2" && !c.alternatives?.some((k) => k === "password" || k === "app-password")) {
+  if (c.kind === "oauth2" && !preset.oauth2 && !c.alternatives?.some((k) => k === "password" || k === "app-password")) {
     say(`${t.warn} ${preset.title} accepts only OAuth2 tokens; mailctl init stores a password, which this provider will refuse.`);
   }
   say();

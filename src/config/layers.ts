@@ -9,6 +9,7 @@ import { appWords, portTlsFinding, presetFindings } from "./checks.js";
 import { ENV_NAMES, flagsFromEnv, type TargetFlags } from "./flags.js";
 import { displayPath, loadConfig, type LoadedFile } from "./load.js";
 import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./presets.js";
+import type { SecretRef } from "../auth/oauth2.js";
 import type { SecretSpec } from "./secrets.js";
 import { portForTls, tlsForPort, type Finding } from "./target.js";
 import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
@@ -38,13 +39,25 @@ export interface Resolution {
   importKeys?: ImportResult["keys"];
   sourceFile?: string;
   secret: SecretSpec;
+  /** The OAuth2 secrets' sources (each from the highest layer that names one), when any is set. */
+  oauth: OAuthRefs;
   /** Config files in effect (none with --from-config), and the user file's path. */
   files: LoadedFile[];
   userPath?: string;
 }
 
-const FLAG_NAMES: Record<string, string> = { timeoutSeconds: "--timeout", passwordEnv: "--password-env", family: "-4/-6" };
-const PLAIN_FIELDS: (keyof ProfileSettings)[] = ["host", "user", "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "timeoutSeconds", "family", "authMethod", "starttlsOnImplicit"];
+/** Where each OAuth2 secret comes from; `file` is the config file holding a literal one (for the permissions check). */
+export type OAuthRefs = Partial<Record<"token" | "clientSecret" | "refreshToken", SecretRef & { file?: string; origin: SettingOrigin }>>;
+
+const FLAG_NAMES: Record<string, string> = { timeoutSeconds: "--timeout", passwordEnv: "--password-env", family: "-4/-6", authMethod: "--auth" };
+const PLAIN_FIELDS: (keyof ProfileSettings)[] = ["host", "user", "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "timeoutSeconds", "family", "authMethod", "starttlsOnImplicit", "clientId", "tokenUrl", "scope", "tokenFile"];
+
+/** The OAuth2 secrets, each with its alternative sources (the literal value last). */
+const OAUTH_GROUPS = {
+  token: { env: "oauthTokenEnv", command: "oauthTokenCommand" },
+  clientSecret: { env: "clientSecretEnv", command: "clientSecretCommand", value: "clientSecret" },
+  refreshToken: { env: "refreshTokenEnv", command: "refreshTokenCommand", value: "refreshToken" },
+} as const;
 
 /** Collects every layer and resolves each setting with its origin. `warn` receives unknown-key warnings from config files. */
 export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; env: NodeJS.ProcessEnv; warn: (m: string) => void }): Promise<Resolution> {
@@ -52,9 +65,9 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
   const display = (p: string) => displayPath(p, ctx.cwd, ctx.env);
   const layers: Layer[] = [
     { settings: fromFlags(flags, ctx.cwd), origin: (f) => ({ source: "flag", where: FLAG_NAMES[f] ?? `--${f.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}` }) },
-    { settings: fromFlags({ ...env, passwordEnv: undefined }, ctx.cwd), origin: (f) => ({ source: "env", where: ENV_NAMES[f === "timeoutSeconds" ? "timeout" : (f as keyof TargetFlags)] ?? f }) },
+    { settings: fromFlags({ ...env, passwordEnv: undefined }, ctx.cwd), origin: (f) => ({ source: "env", where: ENV_NAMES[(ENV_FLAG[f] ?? f) as keyof TargetFlags] ?? f }) },
   ];
-  const r: Resolution = { settings: {}, origins: {}, findings: [], tlsAuto: false, dialect: "mailctl", secret: {}, files: [] };
+  const r: Resolution = { settings: {}, origins: {}, findings: [], tlsAuto: false, dialect: "mailctl", secret: {}, oauth: {}, files: [] };
 
   if (flags.fromConfig) {
     const { importFile } = await import("./import-layer.js"); // the importers (and yaml) load only for --from-config
@@ -98,6 +111,7 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
   }
   decidePortAndTls(r, layers, flags.tls === "auto" || (!flags.tls && env.tls === "auto"));
   r.secret = secretSpec(layers);
+  r.oauth = oauthRefs(layers);
   if (r.settings.port !== undefined && r.settings.tls !== undefined) {
     // The user's own names for the fields: the app's keys for an imported config, mailctl's field names otherwise.
     const keysOf = (f: keyof ProfileSettings) => (r.origins[f]?.source === "import" && r.origins[f]?.key ? r.origins[f]!.key!.split(", ") : [f]);
@@ -127,8 +141,13 @@ function fromFlags(f: TargetFlags, cwd: string): ProfileEntry {
   if (f.ipv4) s.family = 4;
   if (f.ipv6) s.family = 6;
   if (f.from) s.from = f.from;
+  if (f.auth) s.authMethod = f.auth.toUpperCase();
+  if (f.oauthTokenEnv) s.oauthTokenEnv = f.oauthTokenEnv;
   return s;
 }
+
+/** The flag behind a settings field, where their names differ (for the MAILCTL_* variable's name). */
+const ENV_FLAG: Record<string, string> = { timeoutSeconds: "timeout", authMethod: "auth" };
 
 /** The profile to use: --profile, MAILCTL_PROFILE, else (unless a server was named) defaultProfile (project over user) or a profile named "default". */
 function chooseProfile(flag: string | undefined, fromEnv: string | undefined, files: LoadedFile[], userPath: string, serverNamed: boolean): string | undefined {
@@ -209,6 +228,23 @@ function decidePortAndTls(r: Resolution, layers: Layer[], autoAsked: boolean): v
   // tls "none" means plaintext; "STARTTLS when offered" is said explicitly (an importer does, for apps that default to it).
   r.settings.opportunisticTls = opp ? opp.settings.opportunisticTls! : false;
   if (opp) r.origins.opportunisticTls = opp.origin("opportunisticTls");
+}
+
+/** Each OAuth2 secret from the highest layer that names a source for it (its sources are one setting, like the password's). */
+function oauthRefs(layers: Layer[]): OAuthRefs {
+  const refs: OAuthRefs = {};
+  for (const [name, g] of Object.entries(OAUTH_GROUPS) as [keyof OAuthRefs, { env: keyof ProfileSettings; command: keyof ProfileSettings; value?: keyof ProfileSettings }][]) {
+    const l = layers.find((x) => [g.env, g.command, g.value].some((k) => k !== undefined && x.settings[k] !== undefined));
+    if (!l) continue;
+    const s = l.settings as Record<string, unknown>;
+    const field = s[g.command] !== undefined ? g.command : s[g.env] !== undefined ? g.env : g.value!;
+    const origin = l.origin(field);
+    const where = `${origin.where ?? origin.source}${origin.key ? `: ${origin.key}` : ""}`;
+    if (field === g.command) refs[name] = { command: s[field] as string | string[], where, origin };
+    else if (field === g.env) refs[name] = { env: s[field] as string, where, origin };
+    else refs[name] = { value: s[field] as string, where, origin, ...(l.file ? { file: l.file } : {}) };
+  }
+  return refs;
 }
 
 /** The password settings of the highest layer that has any: they are one setting, not three. */

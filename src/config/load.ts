@@ -111,10 +111,11 @@ export async function loadConfig(opts: { cwd: string; env: NodeJS.ProcessEnv; ex
   return { files, userPath };
 }
 
-/** Relative `ca` and `sourceFile` paths are relative to the file that names them. */
+/** Relative `ca`, `tokenFile` and `sourceFile` paths are relative to the file that names them. */
 function resolvePaths(config: ConfigFile, dir: string): void {
   for (const p of Object.values(config.profiles) as ProfileEntry[]) {
     if (p.ca) p.ca = path.resolve(dir, p.ca.replace(/^~(?=\/)/, os.homedir()));
+    if (p.tokenFile) p.tokenFile = path.resolve(dir, p.tokenFile.replace(/^~(?=\/|$)/, os.homedir()));
     if (p.sourceFile) p.sourceFile = path.resolve(dir, p.sourceFile);
   }
 }

@@ -19,7 +19,8 @@ export interface Preset {
   params?: { region?: { default: string; values: string[]; description: string; hosts?: Record<string, string> } };
   endpoints: { port: number; tls: TlsMode }[];
   credential: { kind: CredentialKind; alternatives?: CredentialKind[]; user: string; fixedUser?: string; steps: string[]; docs?: string };
-  oauth2?: { tokenUrl: string; scope: string; authUrl: string };
+  /** OAuth2 endpoints and scopes; `refreshScope`: the token endpoint wants the scopes again on a refresh (Microsoft). */
+  oauth2?: { tokenUrl: string; scope: string; authUrl: string; refreshScope?: boolean; register?: string[] };
   from: { rule: "must-equal-login" | "own-or-alias" | "verified-identity" | "rewritten-to-login" | "any"; format: "name-addr" | "address-only"; note?: string };
   limits?: { perDay?: number; perMinute?: number; maxMessageBytes?: number; maxRecipients?: number; note?: string };
   docs: string[];

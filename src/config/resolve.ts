@@ -54,14 +54,40 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
     target.ca = s.ca;
     target.caPem = await readCa(s.ca);
   }
-  if (opts.auth !== false && target.user) await addSecret(target, r, ctx);
+  if (opts.auth !== false) {
+    const hasOAuth = Boolean(r.oauth.token || r.oauth.refreshToken || r.oauth.clientSecret || s.clientId !== undefined);
+    if (hasOAuth && !target.user) throw usageError("OAuth2 sign-in needs the mailbox's user name: pass --user <address> (or set user in the profile)");
+    if (target.user && hasOAuth) await addOAuth(target, r, ctx);
+    // With OAuth2 settings a password is only a fallback: read when configured, never prompted for.
+    if (target.user) await addSecret(target, r, ctx, !hasOAuth);
+  }
   return target;
 }
 
-async function addSecret(target: Target, r: Resolution, ctx: Ctx): Promise<void> {
+/** The OAuth2 token provider; its secrets are read (and registered with the redactor) when AUTH needs a token. */
+async function addOAuth(target: Target, r: Resolution, ctx: Ctx): Promise<void> {
+  const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../auth/oauth2.js"), import("./secrets.js")]);
+  const spec = oauthSpec(r, target.user!, ctx.cwd);
+  if (!spec) return;
+  if (spec.tokenFile && !spec.refreshToken) ctx.ui.warn("tokenFile keeps tokens from a refresh setup (clientId, refreshTokenEnv or refreshTokenCommand); with a ready token only, it is not used");
+  for (const ref of [r.oauth.clientSecret, r.oauth.refreshToken]) {
+    if (ref?.file) target.findings!.push(...modeFindings(ref.file, ref.where).map((f) => ({ ...f, keys: [ref.origin.key?.split(".").pop() ?? "secret"], message: f.message.replace("holds a password", "holds an OAuth2 secret") })));
+  }
+  const user = target.user!;
+  target.oauth = new TokenProvider(spec, {
+    env: ctx.io.env,
+    register: (secret) => ctx.ui.redactor.add(secret, user),
+    timeoutMs: target.timeoutSeconds * 1000,
+    warn: (m) => ctx.ui.warn(m),
+  });
+  if (!target.passwordSource) target.passwordSource = spec.token ? `the OAuth2 token (${spec.token.where})` : `the OAuth2 refresh setup (${spec.refreshToken?.where})`;
+}
+
+async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = true): Promise<void> {
   const { readSecret } = await import("./secrets.js");
-  const prompt = ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
+  const prompt = mayPrompt && ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
   const secret = await readSecret(r.secret, ctx.io.env, prompt);
+  if (secret.password === undefined && target.oauth) return;
   target.passwordSource = secret.source;
   if (secret.origin) target.origins.password = secret.origin;
   target.findings!.push(...secret.findings);
@@ -113,6 +139,9 @@ export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): 
   if (t.name) o.name = t.name;
   if (t.family) o.family = t.family;
   if (t.resolver) o.resolver = t.resolver;
-  if (t.user) o.auth = { user: t.user, ...(t.password !== undefined ? { password: t.password } : {}), ...(t.passwordSource ? { passwordSource: t.passwordSource } : {}), ...(t.authMethod ? { method: t.authMethod } : {}) };
+  if (t.user) {
+    o.auth = { user: t.user, ...(t.password !== undefined ? { password: t.password } : {}), ...(t.passwordSource ? { passwordSource: t.passwordSource } : {}), ...(t.authMethod ? { method: t.authMethod } : {}) };
+    if (t.oauth) o.auth.oauth = t.oauth;
+  }
   return o;
 }

@@ -113,18 +113,19 @@ export function splitCommand(line: string): string[] {
 /**
  * Runs a password command with execFile (no shell) and a timeout; stdout minus its trailing line break is the password.
  * A failure is one line naming the command and how it failed — never its output, which may hold the secret.
+ * `field` names the setting in messages (oauthTokenCommand, refreshTokenCommand… use the same runner).
  */
-export async function runPasswordCommand(cmd: string | string[], env: NodeJS.ProcessEnv, where: string): Promise<string> {
+export async function runPasswordCommand(cmd: string | string[], env: NodeJS.ProcessEnv, where: string, field = "passwordCommand"): Promise<string> {
   let argv: string[];
   try {
     argv = Array.isArray(cmd) ? cmd : splitCommand(cmd);
   } catch (err) {
-    throw configError(`${where}: passwordCommand cannot be split into words: ${(err as Error).message}`);
+    throw configError(`${where}: ${field} cannot be split into words: ${(err as Error).message}`);
   }
-  if (argv.length === 0) throw configError(`${where}: passwordCommand is empty`);
+  if (argv.length === 0) throw configError(`${where}: ${field} is empty`);
   const [file, ...args] = argv as [string, ...string[]];
   return await new Promise<string>((resolve, reject) => {
-    const fail = (why: string) => reject(configError(`${where}: passwordCommand ${JSON.stringify(file)} ${why}`, "The command's output is not shown: it may hold the password."));
+    const fail = (why: string) => reject(configError(`${where}: ${field} ${JSON.stringify(file)} ${why}`, "The command's output is not shown: it may hold the secret."));
     execFile(file, args, { env, timeout: PASSWORD_COMMAND_TIMEOUT_MS, maxBuffer: 64 * 1024, windowsHide: true, encoding: "utf8" }, (err, stdout) => {
       if (err) {
         const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: string | number };
@@ -140,7 +141,7 @@ export async function runPasswordCommand(cmd: string | string[], env: NodeJS.Pro
       resolve(password);
     });
   }).catch((err: unknown) => {
-    throw err instanceof MailctlError ? err : configError(`${where}: passwordCommand failed`);
+    throw err instanceof MailctlError ? err : configError(`${where}: ${field} failed`);
   });
 }
 

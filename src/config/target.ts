@@ -1,3 +1,4 @@
+import type { TokenProvider } from "../auth/oauth2.js";
 import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
 
 /** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
@@ -27,6 +28,8 @@ export interface Target {
   resolver?: string;
   timeoutSeconds: number;
   authMethod?: string;
+  /** Supplies OAuth2 access tokens (fetched when AUTH needs one), when OAuth2 settings are made. */
+  oauth?: TokenProvider;
   /** The app sends STARTTLS even after implicit TLS (doctor then tries it to see what the server says). */
   starttlsOnImplicit?: boolean;
   preset?: string;

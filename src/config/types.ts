@@ -28,6 +28,22 @@ export interface ProfileSettings {
   /** SNI / certificate name when it differs from host. */
   servername?: string;
   authMethod?: string;
+  /** OAuth2 (XOAUTH2 / OAUTHBEARER): a ready access token from this environment variable, or printed by this command. */
+  oauthTokenEnv?: string;
+  oauthTokenCommand?: string | string[];
+  /** OAuth2 refresh setup (RFC 6749 §6): the app registration's client id, its secret, the refresh token, the token endpoint. */
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretEnv?: string;
+  clientSecretCommand?: string | string[];
+  refreshToken?: string;
+  refreshTokenEnv?: string;
+  refreshTokenCommand?: string | string[];
+  tokenUrl?: string;
+  /** Scopes to name when refreshing (default: the preset's). */
+  scope?: string;
+  /** A file that keeps access tokens between runs (written with mode 0600). */
+  tokenFile?: string;
   /** The app sends STARTTLS even on an implicit-TLS connection (e.g. smtplib.SMTP_SSL followed by starttls()). */
   starttlsOnImplicit?: boolean;
 }

@@ -3,6 +3,7 @@
 // Unknown keys are warnings (ignored); everything else that is wrong is an error (exit 78).
 
 import { portTlsProblem } from "./checks.js";
+import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { loadPreset, PresetError } from "./presets.js";
 import type { Finding } from "./target.js";
 import type { Dialect, ProfileSettings } from "./types.js";
@@ -36,6 +37,24 @@ const bool: Check = (v) => (typeof v === "boolean" ? undefined : "must be true o
 const oneOf = (...values: string[]): Check => (v) => (typeof v === "string" && values.includes(v) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(", ")}`);
 const matches = (re: RegExp, what: string): Check => (v) => str(v) ?? (re.test(v as string) ? undefined : `must be ${what}`);
 
+const envName = matches(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
+const command: Check = (v) =>
+  (typeof v === "string" && v.trim() !== "") || (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === "string" && w !== ""))
+    ? undefined
+    : "must be a command line (a string) or a list of its words";
+const secretValue: Check = (v) => (typeof v === "string" && v !== "" ? undefined : "must be a non-empty string (quote it in YAML)");
+
+/** The secret settings: their values never go into a message, not even a wrong one. */
+const SECRET_FIELDS = new Set(["password", "clientSecret", "refreshToken"]);
+
+/** Each secret's alternative sources: a profile keeps one of each group. */
+const SECRET_GROUPS = [
+  ["password", "passwordEnv", "passwordCommand"],
+  ["oauthTokenEnv", "oauthTokenCommand"],
+  ["clientSecret", "clientSecretEnv", "clientSecretCommand"],
+  ["refreshToken", "refreshTokenEnv", "refreshTokenCommand"],
+] as const;
+
 const DIALECTS: Dialect[] = ["mailctl", "dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
 
 /** Every key a profile may hold, with its check. */
@@ -56,11 +75,8 @@ const FIELDS: Record<keyof ProfileEntry, Check> = {
   opportunisticTls: bool,
   user: str,
   password: (v) => (typeof v === "string" ? undefined : "must be a string (quote it in YAML)"),
-  passwordEnv: matches(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"),
-  passwordCommand: (v) =>
-    (typeof v === "string" && v.trim() !== "") || (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === "string" && w !== ""))
-      ? undefined
-      : "must be a command line (a string) or a list of its words",
+  passwordEnv: envName,
+  passwordCommand: command,
   from: matches(/^[^\s@<>"]+@[^\s@<>"]+$/, "an address like name@example.com"),
   fromName: str,
   fromFormat: oneOf("name-addr", "address-only"),
@@ -72,6 +88,18 @@ const FIELDS: Record<keyof ProfileEntry, Check> = {
   family: (v) => (v === 4 || v === 6 ? undefined : "must be 4 or 6"),
   servername: str,
   authMethod: (v) => (typeof v === "string" && /^(PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER)$/i.test(v) ? undefined : "must be PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER"),
+  oauthTokenEnv: envName,
+  oauthTokenCommand: command,
+  clientId: str,
+  clientSecret: secretValue,
+  clientSecretEnv: envName,
+  clientSecretCommand: command,
+  refreshToken: secretValue,
+  refreshTokenEnv: envName,
+  refreshTokenCommand: command,
+  tokenUrl: (v) => str(v) ?? tokenUrlProblem(v as string)?.replace(/^"[^"]*" /, "") ?? undefined,
+  scope: str,
+  tokenFile: str,
   dialect: oneOf(...DIALECTS),
   sourceFile: str,
 };
@@ -117,13 +145,14 @@ function checkProfile(value: Record<string, unknown>, where: string, out: Valida
       continue;
     }
     const why = check(v);
-    // The password's value never goes into a message, not even a wrong one.
-    if (why) out.errors.push(`${where}: ${key} ${why}${key === "password" ? "" : ` (got ${describe(v)})`}`);
+    if (why) out.errors.push(`${where}: ${key} ${why}${SECRET_FIELDS.has(key) ? "" : ` (got ${describe(v)})`}`);
     else entry[key] = v;
   }
   const p = entry as ProfileEntry;
-  const secrets = (["password", "passwordEnv", "passwordCommand"] as const).filter((k) => p[k] !== undefined);
-  if (secrets.length > 1) out.errors.push(`${where}: ${secrets.join(" and ")} are alternatives; keep one`);
+  for (const group of SECRET_GROUPS) {
+    const set = group.filter((k) => p[k] !== undefined);
+    if (set.length > 1) out.errors.push(`${where}: ${set.join(" and ")} are alternatives; keep one`);
+  }
   if (p.port !== undefined && p.tls !== undefined) {
     const problem = portTlsProblem(p.port, p.tls, p.opportunisticTls);
     if (problem?.severity === "error") out.errors.push(`${where}: ${problem.message}`);

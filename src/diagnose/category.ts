@@ -38,6 +38,7 @@ export function categoryOf(f: Failure): Category {
       return "protocol";
     case "auth-not-offered":
     case "auth-mechanism-not-offered":
+    case "oauth-refresh-failed":
       return "noperm";
     case "credentials-missing":
       return "config";

@@ -6,7 +6,7 @@ import type { Evidence } from "./evidence.js";
 import { renderFix, type FixDialect } from "./fix.js";
 import type { DiagnosisId } from "./ids.js";
 import { signatureId, type Provider } from "./providers.js";
-import { recognise } from "./rules.js";
+import { recognise, tokenAuth } from "./rules.js";
 
 /** A diagnosis as doctor, explain, test-send and send report it (the JSON shape is documented in README). */
 export interface Diagnosis {
@@ -69,7 +69,9 @@ const TYPICAL_STAGE: Partial<Record<DiagnosisId, StageName>> = {
 /** Names the cause of one failure, or null when the evidence cannot be placed (never a guess). */
 export function diagnose(e: Evidence, ctx: DiagnoseCtx): Diagnosis | null {
   // The provider's own reply signatures first: they know, e.g., that 163's generic 535 means "use the authorization code".
-  const id = (signatureId(ctx.provider, e.reply, e.text) as DiagnosisId | null) ?? recognise(e);
+  // Their "auth-failed" replies are about passwords: the same reply to a token (Microsoft's 535 5.7.3) means the token was refused.
+  const sig = signatureId(ctx.provider, e.reply, e.text) as DiagnosisId | null;
+  const id = (sig === "auth-failed" && (tokenAuth(e) || !!e.oauth) ? null : sig) ?? recognise(e);
   return id ? build(id, e, ctx, "error") : null;
 }
 
@@ -94,4 +96,10 @@ export function build(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: 
 /** The exit category of a diagnosis. */
 export function categoryOfDiagnosis(d: Pick<Diagnosis, "id">): Category {
   return entry(d.id).category;
+}
+
+/** A failure the catalog cannot place still gets reported, honestly, as what it is. */
+export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
+  const d = build(e.kind === "negative-reply" && (e.reply?.code ?? 500) < 500 ? "temporary-failure" : "protocol-error", e, ctx, "error");
+  return { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
 }

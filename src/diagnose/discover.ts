@@ -24,6 +24,18 @@ export interface Discovery {
 }
 
 /**
+ * The modes to check a port in. The failing port is tried in the other mode at once, and the implicit-TLS ports in
+ * implicit TLS: no half-second of plaintext silence before the handshake (see probeEndpoint), so discovery costs
+ * about one handshake. Other ports are detected.
+ */
+function modesToTry(port: number, current: { port: number; tls: TlsMode }): (TlsMode | "auto")[] {
+  if (port === current.port) return current.tls === "implicit" ? ["auto"] : current.tls === "none" ? ["implicit", "starttls"] : ["implicit"];
+  return [IMPLICIT_PORTS.has(port) ? "implicit" : "auto"];
+}
+
+const IMPLICIT_PORTS = new Set([465, 994, 2465]);
+
+/**
  * Tries the same host's other ports and modes at once (the current port, the provider's, 465, 587, 25) and
  * returns one that was verified to reach EHLO with a trusted certificate. Preference: the same port in the
  * right mode (the smallest change), then implicit TLS (RFC 8314 §3.3 recommends it), then STARTTLS; plaintext
@@ -33,7 +45,8 @@ export async function discover(base: SessionOptions, current: { port: number; tl
   const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), 465, 587, 25])];
   const timeoutMs = Math.min(base.timeouts.connect, 5000);
   const timeouts = { connect: timeoutMs, greeting: timeoutMs, command: timeoutMs, dataEnd: timeoutMs };
-  const probes: EndpointProbe[] = await Promise.all(ports.map((port) => probeEndpoint({ ...base, port, timeouts, auth: undefined, transcript: false }, "auto")));
+  const tries = ports.flatMap((port) => modesToTry(port, current).map((mode) => ({ port, mode })));
+  const probes: EndpointProbe[] = await Promise.all(tries.map(({ port, mode }) => probeEndpoint({ ...base, port, timeouts, auth: undefined, transcript: false }, mode)));
   const tried = probes.map((p) => ({ port: p.port, tls: p.mode, ok: p.report.ok, note: p.report.failure?.message ?? "reaches EHLO" }));
   const working = probes.filter((p) => p.report.ok && p.mode && !(p.port === current.port && p.mode === current.tls));
   const usable = working.filter((p) => p.mode !== "none" || !hasCredentials);

@@ -2,14 +2,15 @@ import { sessionOptions } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../config/types.js";
 import { STAGES, type StageName } from "../session/failure.js";
+import { formatReply } from "../session/reply.js";
 import { reportOf, type SessionReport } from "../session/run.js";
 import { Session, type Outgoing, type StageResult } from "../session/session.js";
 import type { TranscriptEntry } from "../session/transcript.js";
-import { build, diagnose, type DiagnoseCtx, type Diagnosis } from "./diagnose.js";
+import { build, diagnose, unrecognised, type DiagnoseCtx, type Diagnosis } from "./diagnose.js";
 import { discover, DISCOVERABLE, type Discovery } from "./discover.js";
-import { fromFailure, type Evidence } from "./evidence.js";
+import { contextFor, evidenceOf, providerOf } from "./context.js";
+import type { Evidence } from "./evidence.js";
 import type { DiagnosisId } from "./ids.js";
-import { recogniseProvider, type Provider } from "./providers.js";
 import { configFindings, staticChecks, type StaticFinding } from "./static.js";
 import { renderFix } from "./fix.js";
 
@@ -42,19 +43,15 @@ export interface DoctorOptions {
  */
 export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promise<DoctorResult> {
   const started = performance.now();
-  let provider = recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host });
+  let provider = providerOf(target);
   const findings = [...configFindings(target), ...staticChecks(target, provider)];
   const base = sessionOptions(target, { transcript: Boolean(opts.transcript) });
 
   const { report, extra } = await live(target, base, opts.message);
-  provider ??= recogniseProvider({ banner: [report.greeting, ehloBanner(report)].filter(Boolean).join(" ") });
+  provider ??= providerOf(target, report);
 
-  const liveEvidence = report.failure ? fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: authDetail(report)?.oauthChallenge }) : null;
-  const ctx: DiagnoseCtx = {
-    provider,
-    target: { host: target.host, port: target.port, tls: target.tls, ...(target.user ? { user: target.user } : {}), ...(target.rawFromHeader ?? target.from ? { from: target.rawFromHeader ?? target.from } : {}), ...(target.name ? { name: target.name } : {}), ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}) },
-    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
-  };
+  const liveEvidence = evidenceOf(report, target);
+  const ctx = contextFor(target, provider);
   const first = liveEvidence ? diagnose(liveEvidence, ctx) : null;
   const primaryId = first?.id ?? firstError(findings, report)?.id ?? null;
   let discovery: Discovery | null = null;
@@ -78,7 +75,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
     diagnoses,
     suggestion: discovery?.suggestion ?? null,
     discovery: discovery?.tried ?? null,
-    sent: opts.message && report.delivery?.reply ? { token: opts.message.token, messageId: opts.message.messageId, reply: `${report.delivery.reply.code} ${report.delivery.reply.text}` } : null,
+    sent: opts.message && report.delivery?.reply ? { token: opts.message.token, messageId: opts.message.messageId, reply: formatReply(report.delivery.reply) } : null,
     ms: Math.round(performance.now() - started),
   };
   if (report.transcript) result.transcript = report.transcript;
@@ -141,19 +138,3 @@ function merge(liveD: Diagnosis | null, extraD: Diagnosis | null, findings: Stat
 function firstError(findings: StaticFinding[], report: SessionReport): StaticFinding | undefined {
   return findings.find((f) => f.severity === "error" && !report.stages.some((s) => s.stage === f.stage && s.status === "ok"));
 }
-
-/** A failure the catalog cannot place still gets reported, honestly, as what it is. */
-export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
-  const d = build(e.kind === "negative-reply" && (e.reply?.code ?? 500) < 500 ? "temporary-failure" : "protocol-error", e, ctx, "error");
-  return { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
-}
-
-function ehloBanner(r: SessionReport): string {
-  return String(r.stages.find((s) => s.stage === "ehlo" && s.status === "ok")?.detail.server ?? "");
-}
-
-function authDetail(r: SessionReport): { oauthChallenge?: unknown } | undefined {
-  return r.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
-}
-
-export type { Provider };

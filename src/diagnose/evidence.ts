@@ -26,14 +26,44 @@ export interface Evidence {
   clientTls?: TlsMode;
   /** A decoded XOAUTH2/OAUTHBEARER error challenge ({"status":"400","scope":…}). */
   oauth?: { status?: string; scope?: string; schemes?: string };
+  /** What mailctl knows of its own OAuth2 token (live sessions only): where it came from, the scopes granted, the token endpoint's error. */
+  token?: TokenFacts;
   /** The command that got the reply. */
   command?: string;
+}
+
+/** The facts a TokenProvider reports about the token in use (src/auth/oauth2.ts facts()). */
+export interface TokenFacts {
+  source?: string;
+  /** Issued by the token endpoint during this run: it cannot have expired. */
+  fresh?: boolean;
+  /** Renewed once after the server refused the first token. */
+  renewed?: boolean;
+  expiresAt?: string;
+  grantedScope?: string;
+  requiredScope?: string;
+  missingScope?: string;
+  tokenUrl?: string;
+  /** The token endpoint's RFC 6749 §5.2 error ("unreachable" / "bad-response" when there was none to read). */
+  endpointError?: { error: string; description?: string; httpStatus?: number; tokenUrl?: string };
+  /** The server's reply to the first token, when a renewed one was tried too. */
+  firstReply?: string;
+}
+
+/** The OAuth2 parts of a failed auth stage: the error challenge (the last one) and the token facts. */
+export function authFacts(stages: { stage: string; status: string; detail: Record<string, unknown> }[]): { oauthChallenge?: unknown; token?: TokenFacts } {
+  const d = stages.find((s) => s.stage === "auth" && s.status === "fail")?.detail;
+  if (!d) return {};
+  const first = d.firstAttempt as { reply?: string; oauthChallenge?: unknown } | undefined;
+  const challenge = d.oauthChallenge ?? first?.oauthChallenge;
+  const token = d.oauth ? { ...(d.oauth as TokenFacts), ...(first?.reply ? { firstReply: first.reply } : {}) } : undefined;
+  return { ...(challenge !== undefined ? { oauthChallenge: challenge } : {}), ...(token ? { token } : {}) };
 }
 
 /** The evidence in a live session's failure. */
 export function fromFailure(
   f: { stage: StageName; kind: FailureKind; message: string; code?: string; reply?: Reply; command?: string },
-  ctx: { host: string; port: number; tls: TlsMode; secure: boolean; oauthChallenge?: unknown },
+  ctx: { host: string; port: number; tls: TlsMode; secure: boolean; oauthChallenge?: unknown; token?: TokenFacts },
 ): Evidence {
   const e: Evidence = {
     source: "session",
@@ -51,6 +81,7 @@ export function fromFailure(
   if (f.command) e.command = f.command;
   const oauth = asOAuth(ctx.oauthChallenge);
   if (oauth) e.oauth = oauth;
+  if (ctx.token) e.token = ctx.token;
   return e;
 }
 
@@ -122,10 +153,11 @@ function asOAuth(v: unknown): Evidence["oauth"] | undefined {
   if (!v || typeof v !== "object") return undefined;
   const o = v as Record<string, unknown>;
   if (!("status" in o) && !("scope" in o)) return undefined;
+  // In the order Google sends them, so the decoded challenge reads as the provider wrote it.
   return {
     ...(o.status !== undefined ? { status: String(o.status) } : {}),
-    ...(o.scope !== undefined ? { scope: String(o.scope) } : {}),
     ...(o.schemes !== undefined ? { schemes: String(o.schemes) } : {}),
+    ...(o.scope !== undefined ? { scope: String(o.scope) } : {}),
   };
 }
 

@@ -14,6 +14,11 @@ const code = (e: Evidence) => e.reply?.code;
 const enhanced = (e: Evidence) => e.reply?.enhanced ?? "";
 const kind = (e: Evidence, ...k: string[]) => e.kind !== undefined && k.includes(e.kind);
 
+/** The failure came from a token mechanism (the command the server answered, or mailctl's own token facts). */
+export function tokenAuth(e: Evidence): boolean {
+  return !!e.token || /^AUTH (XOAUTH2|OAUTHBEARER)\b/i.test(e.command ?? "");
+}
+
 /** Wordings of "the connection ended before the server said anything useful", across clients. */
 const CLOSED = /unexpected eof|connection unexpectedly closed|connection closed unexpectedly|closed (the )?connection|unexpected socket close|remote host closed|net_io_connectionclosed|end of file reached|EOF occurred in violation|(^|[\s:-])EOF\s*$|empty (response|reply)|ECONNRESET|-4077|connection reset|response: -1/im;
 const GREETING_WAIT = /greeting never received|waiting for server ready message|GREETING_TIMEOUT|timeout\(\d+\) while trying to read|unexpectedly closed: timed out/i;
@@ -24,20 +29,46 @@ const GREETING_WAIT = /greeting never received|waiting for server ready message|
  * socket and OpenSSL error codes, the stage reached — so one rule covers every client's wording of a cause.
  */
 export const RULES: Rule[] = [
-  {
-    id: "oauth-refresh-failed",
-    signals: "token endpoint errors invalid_grant / invalid_client / unauthorized_client; \"Can't create new access token\"; AADSTS codes",
-    test: (e) => has(e, /\b(invalid_grant|invalid_client|unauthorized_client|invalid_request)\b|can't create new access token|failed generating new access token|AADSTS\d+|invalid status code \d{3}[\s\S]*(fetch|token)/i),
-  },
+  // What the providers' token errors look like (checked against their documentation and public reports):
+  // - Google's XOAUTH2 error is a 334 challenge, base64 JSON {status, schemes, scope}; after the client's empty line
+  //   the server says 535 5.7.8 (developers.google.com/workspace/gmail/imap/xoauth2-protocol). Gmail sends
+  //   {"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"} for an invalid or expired token
+  //   (Symfony/Laravel log in the corpus; WildDuck's Gmail emulation), for a token of another account
+  //   (mscdex/node-imap#233) and for a token without the mail scope (emersion/go-imap#213, PHPMailer#1664) alike.
+  //   The "scope" field is the scope the service accepts (RFC 7628 §3.2.2), present in every such challenge: it is
+  //   not evidence that the token lacks it.
+  // - RFC 6750 §3.1 / RFC 7628 §3.2.2 give the meaningful statuses: invalid_token (HTTP 401), insufficient_scope
+  //   (HTTP 403), invalid_request (HTTP 400). Only 403 / insufficient_scope says "scope" by itself.
+  // - Microsoft sends no challenge: a refused token gets "535 5.7.3 Authentication unsuccessful" (learn.microsoft.com
+  //   "Authenticate an IMAP, POP or SMTP connection using OAuth"), whatever the cause — expiry, wrong audience or
+  //   scope (Azure-Samples/ms-identity-python-webapp#70), another account's token (tarickb/sasl-xoauth2#43).
+  //   "535 5.7.139 … SmtpClientAuthentication is disabled" is SMTP AUTH switched off, OAuth or not (nextcloud/mail#13668);
+  //   "501 5.5.124 Invalid XOAUTH2 auth data - User address provided is not valid" is a bad user name (sasl-xoauth2#110).
+  // So the scope is named as the cause only on a 403/insufficient_scope challenge, an invalid_scope from the token
+  // endpoint, or when the token endpoint's own "scope" field (RFC 6749 §5.1) lists the scopes granted without it.
   {
     id: "oauth-scope-missing",
-    signals: "XOAUTH2 error challenge naming a scope with status 400/403, or insufficient_scope",
-    test: (e) => (!!e.oauth && (e.oauth.status === "403" || (e.oauth.status === "400" && !!e.oauth.scope))) || has(e, /insufficient_scope/i),
+    signals: "the token endpoint granted scopes without the mail scope (its \"scope\" field, RFC 6749 §5.1); an error challenge with status 403 / insufficient_scope (RFC 6750 §3.1); invalid_scope from the token endpoint",
+    test: (e) =>
+      !!e.token?.missingScope ||
+      e.token?.endpointError?.error === "invalid_scope" ||
+      (!!e.oauth && /^(403|insufficient_scope)$/i.test(e.oauth.status ?? "")) ||
+      has(e, /insufficient_scope|\binvalid_scope\b/i),
+  },
+  {
+    id: "oauth-refresh-failed",
+    signals: "the token endpoint's error (RFC 6749 §5.2): invalid_grant / invalid_client / unauthorized_client / invalid_request, or no answer; nodemailer \"Can't create new access token\"; AADSTS codes",
+    test: (e) =>
+      kind(e, "oauth-refresh-failed") ||
+      has(e, /\b(invalid_grant|invalid_client|unauthorized_client|invalid_request)\b|can't create new access token|failed generating new access token|AADSTS\d+|invalid status code \d{3}[\s\S]*(fetch|token)/i),
   },
   {
     id: "oauth-token-rejected",
-    signals: "XOAUTH2 error challenge (334 + base64 JSON {\"status\":\"401\"…}); \"Cannot Decode response\" after AUTH XOAUTH2",
-    test: (e) => !!e.oauth || has(e, /cannot decode response|AUTH command failed: 334/i) || (has(e, /xoauth2|oauthbearer/i) && (code(e) === 535 || code(e) === 501 || code(e) === 334)),
+    signals: "after AUTH XOAUTH2/OAUTHBEARER: an error challenge (334 + base64 JSON, e.g. Gmail's {\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}) then 535; Microsoft's 535 5.7.3 \"Authentication unsuccessful\"; 501 5.5.124 \"Invalid XOAUTH2 auth data\"; Gmail's 501 5.5.2 \"Cannot Decode response\"",
+    test: (e) =>
+      !!e.oauth ||
+      has(e, /cannot decode response|AUTH command failed: 334|invalid xoauth2 auth data/i) ||
+      ((tokenAuth(e) || has(e, /xoauth2|oauthbearer/i)) && [535, 501, 334].includes(code(e) ?? 0) && !["5.7.139", "5.7.30"].includes(enhanced(e))),
   },
   {
     id: "tls-protocol-too-old",
@@ -150,8 +181,9 @@ export const RULES: Rule[] = [
   },
   {
     id: "starttls-required",
-    signals: "530 5.7.0 \"Must issue a STARTTLS command first\"; 538 \"Encryption required\"; 451 5.7.3 \"STARTTLS is required to send mail\"",
-    test: (e) => code(e) === 538 || has(e, /must issue a STARTTLS|STARTTLS is required to send|encryption required for requested authentication|5\.7\.11/i),
+    signals: "530 5.7.0 \"Must issue a STARTTLS command first\"; a 530 that names STARTTLS or encryption (Exim ACLs: \"530 5.7.0 Encryption required: issue STARTTLS first\"); 538 \"Encryption required\"; 451 5.7.3 \"STARTTLS is required to send mail\"",
+    // 530 means "issue STARTTLS first" (RFC 3207 §4) or "authenticate first" (RFC 4954 §6): only the text tells which.
+    test: (e) => code(e) === 538 || (code(e) === 530 && has(e, /STARTTLS|\bTLS\b|encrypt/i)) || has(e, /must issue a STARTTLS|STARTTLS is required to send|encryption required for requested authentication|5\.7\.11/i),
   },
   {
     id: "starttls-unavailable",
@@ -179,6 +211,7 @@ export const RULES: Rule[] = [
     id: "sender-not-owned",
     signals: "the sender is not an address the login may use: Postfix 553 5.7.1 \"Sender address rejected: not owned by user\"; QQ 501 \"mail from address must be same as authorization user\"; 163 553 \"Mail from must equal authorized user\"; Aliyun 436 \"MAIL FROM doesn't conform with authentication\"; Microsoft 554 5.2.252 SendAsDenied; SendGrid \"does not match a verified Sender Identity\"",
     test: (e) =>
+      !has(e, /sender address rejected: not logged in/i) &&
       has(e, /not owned by|must be same as authori[sz]ation user|must equal authori[sz]ed user|doesn't conform with authentication|SendAsDenied|not allowed to send as|sender address is not allowed|invalid sender|sender address rejected|relaying disallowed as|verified sender identity|5\.7\.60|sender .*not (allowed|authori[sz]ed)/i),
   },
   {
@@ -198,18 +231,18 @@ export const RULES: Rule[] = [
   },
   {
     id: "auth-required",
-    signals: "530 5.7.0 \"Authentication required\" at MAIL FROM; Microsoft 530 5.7.57 \"Client not authenticated to send mail\"; .NET \"the client was not authenticated\"",
+    signals: "530 5.7.0 \"Authentication required\" at MAIL FROM; Postfix 553 5.7.1 \"Sender address rejected: not logged in\" (reject_sender_login_mismatch, no AUTH); Microsoft 530 5.7.57 \"Client not authenticated to send mail\"; .NET \"the client was not authenticated\"",
     test: (e) =>
       code(e) !== 535 &&
-      ((code(e) === 530 && e.stage !== "auth") || has(e, /\bauth(entication)? (is )?required|client not authenticated|5\.7\.57|client was not authenticated|please authenticate|SMTP AUTH is required/i)),
+      ((code(e) === 530 && e.stage !== "auth") || has(e, /\bauth(entication)? (is )?required|sender address rejected: not logged in|client not authenticated|5\.7\.57|client was not authenticated|please authenticate|SMTP AUTH is required/i)),
   },
   {
     id: "recipient-rejected",
-    signals: "RCPT refused: 550 5.1.1 \"User unknown\"; 501/553 5.1.3 bad address syntax; Aliyun 559 \"Invalid rcptto\"",
+    signals: "RCPT refused: 550 5.1.1 \"User unknown\"; Exim 550 \"Unrouteable address\"; 501/553 5.1.3 bad address syntax; Aliyun 559 \"Invalid rcptto\"",
     test: (e) =>
       (e.stage === "rcpt" && (code(e) ?? 0) >= 500) ||
       ((e.stage === undefined || e.stage === "rcpt") && /^5\.1\.\d+$/.test(enhanced(e))) ||
-      has(e, /user unknown|unknown user|no such user|recipient address rejected|invalid rcptto|recipient address must contain a domain|bad recipient address|not a valid RFC-?5321 address|mailbox (unavailable|not found|does not exist)|does not exist/i),
+      has(e, /user unknown|unknown user|no such user|recipient address rejected|unrouteable address|invalid rcptto|recipient address must contain a domain|bad recipient address|not a valid RFC-?5321 address|mailbox (unavailable|not found|does not exist)|does not exist/i),
   },
   {
     id: "message-too-large",

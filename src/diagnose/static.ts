@@ -48,7 +48,8 @@ function ev(text: string, t: Target): Evidence {
  */
 export function staticChecks(t: Target, provider: Provider | null): StaticFinding[] {
   const out: StaticFinding[] = [];
-  if (t.user && !t.password)
+  // With OAuth2 the token is fetched when AUTH needs it: a missing one shows there, with the setting that lacks it.
+  if (t.user && !t.password && !t.oauth)
     out.push({ id: "credentials-missing", severity: "error", stage: "auth", evidence: ev(`user ${t.user} is set but the password is empty${t.passwordSource ? ` (${t.passwordSource})` : ""}`, t) });
   const fromAddr = t.from ? addressOf(t.from) : null;
   if (fromAddr && t.user?.includes("@") && provider?.from.rule === "must-equal-login" && fromAddr.toLowerCase() !== t.user.toLowerCase())

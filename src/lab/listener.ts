@@ -59,7 +59,13 @@ export function createListener(kind: PortKind, ctx: ListenerContext): LabSmtpSer
     onAuth: (auth, session, cb) => {
       const attempt = { method: auth.method, username: auth.username ?? "", password: auth.password ?? undefined, accessToken: auth.accessToken ?? undefined };
       p.auth(connOf(session), attempt).then(
-        (r) => ("user" in r ? cb(null, { user: r.user }) : cb(replyError(session, r))),
+        (r) => {
+          if ("user" in r) return cb(null, { user: r.user });
+          if (!("challenge" in r)) return cb(replyError(session, r));
+          // smtp-server sends the 334 challenge inside this callback; the persona's reply then replaces its 535.
+          cb(null, { data: r.challenge });
+          answerWith(session, r.reply);
+        },
         (err: Error) => cb(err),
       );
     },

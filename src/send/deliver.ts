@@ -1,5 +1,5 @@
 import type { Target } from "../config/target.js";
-import type { DiagnoseCtx, Diagnosis } from "../diagnose/diagnose.js";
+import type { Diagnosis } from "../diagnose/diagnose.js";
 import { categoryOf } from "../diagnose/category.js";
 import { noInputError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
@@ -73,30 +73,9 @@ export async function deliver(opts: SessionOptions, message: ComposedMessage, on
 export async function diagnoseSend(report: SessionReport, target: Target): Promise<{ category: Category; diagnoses: Diagnosis[] }> {
   const f = report.failure;
   if (!f) return { category: "ok", diagnoses: [] };
-  const [{ diagnose, categoryOfDiagnosis }, { fromFailure }, { recogniseProvider }, { unrecognised }] = await Promise.all([
-    import("../diagnose/diagnose.js"),
-    import("../diagnose/evidence.js"),
-    import("../diagnose/providers.js"),
-    import("../diagnose/doctor.js"),
-  ]);
-  const provider =
-    recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host }) ??
-    recogniseProvider({ banner: report.greeting ?? "" });
-  const auth = report.stages.find((s) => s.stage === "auth")?.detail as { oauthChallenge?: unknown } | undefined;
-  const evidence = fromFailure(f, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, oauthChallenge: auth?.oauthChallenge });
-  const ctx: DiagnoseCtx = {
-    provider,
-    target: {
-      host: target.host,
-      port: target.port,
-      tls: target.tls,
-      ...(target.user ? { user: target.user } : {}),
-      ...(target.from ? { from: target.from } : {}),
-      ...(target.name ? { name: target.name } : {}),
-      ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
-    },
-    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
-  };
+  const [{ diagnose, categoryOfDiagnosis, unrecognised }, { contextFor, evidenceOf, providerOf }] = await Promise.all([import("../diagnose/diagnose.js"), import("../diagnose/context.js")]);
+  const evidence = evidenceOf(report, target)!;
+  const ctx = contextFor(target, providerOf(target, report));
   const d = diagnose(evidence, ctx);
   // A failure the catalog cannot place keeps the category of its kind (categoryOf), as probe reports it.
   return d ? { category: categoryOfDiagnosis(d), diagnoses: [d] } : { category: categoryOf(f), diagnoses: [unrecognised(evidence, ctx)] };

@@ -8,9 +8,36 @@ export interface AuthCredentials {
   password?: string;
   /** OAuth2 access token for XOAUTH2 / OAUTHBEARER. */
   token?: string;
+  /** Where OAuth2 access tokens come from when they are fetched on demand (and refreshed once when refused). */
+  oauth?: TokenSource;
   /** Force one SASL mechanism. */
   method?: string;
   passwordSource?: string;
+}
+
+/**
+ * A supplier of OAuth2 access tokens (src/auth/oauth2.ts implements it). The session asks for a token only once
+ * it knows the server offers a token mechanism, and asks for a fresh one once if the server refuses it.
+ */
+export interface TokenSource {
+  /** A current access token. Throws a TokenFailure when there is none to be had. */
+  token(): Promise<string>;
+  /** A new token after the server refused the current one, or null when a new one cannot help (none can be fetched, or it was just fetched). */
+  renew(): Promise<string | null>;
+  /** What is known about the token in use, for the auth stage's detail and the diagnosis (never the token itself). */
+  facts(): Record<string, unknown>;
+}
+
+/** Why no token could be had: the failure kind to report, a one-line message without secrets, and facts for the diagnosis. */
+export interface TokenFailure {
+  failureKind: FailureKind;
+  message: string;
+  facts: Record<string, unknown>;
+}
+
+/** True for an error a TokenSource throws to say why there is no token. */
+export function isTokenFailure(err: unknown): err is TokenFailure {
+  return typeof err === "object" && err !== null && typeof (err as TokenFailure).failureKind === "string" && typeof (err as TokenFailure).facts === "object";
 }
 
 /** Mechanisms we can run, in order of preference when the user has a password. CRAM-MD5 last: it needs the password in clear on the server. */
@@ -26,9 +53,11 @@ export function chooseMechanism(offered: string[], creds: AuthCredentials): { ok
     if (![...PASSWORD_MECHANISMS, ...TOKEN_MECHANISMS].includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `mailctl cannot do AUTH ${m}` };
     return { ok: true, mechanism: m };
   }
-  const wanted = creds.token ? TOKEN_MECHANISMS : PASSWORD_MECHANISMS;
+  const hasToken = Boolean(creds.token || creds.oauth);
+  // With OAuth2 credentials the token mechanisms come first; a password, when there is one too, is the fallback.
+  const wanted = hasToken ? [...TOKEN_MECHANISMS, ...(creds.password ? PASSWORD_MECHANISMS : [])] : PASSWORD_MECHANISMS;
   const m = wanted.find((w) => offered.includes(w));
-  if (!m) return { ok: false, kind: "auth-mechanism-not-offered", message: `the server offers AUTH ${offered.join(", ")}, none of which works with ${creds.token ? "an OAuth2 token" : "a password"} (mailctl can do ${wanted.join(", ")})` };
+  if (!m) return { ok: false, kind: "auth-mechanism-not-offered", message: `the server offers AUTH ${offered.join(", ")}, none of which works with ${hasToken ? "an OAuth2 token" : "a password"} (mailctl can do ${wanted.join(", ")})` };
   return { ok: true, mechanism: m };
 }
 
@@ -91,6 +120,21 @@ export async function saslExchange(mechanism: string, c: AuthCredentials, io: Sa
     default:
       throw new Error(`unsupported SASL mechanism ${mechanism}`);
   }
+}
+
+/** True for the token mechanisms, XOAUTH2 and OAUTHBEARER. */
+export function isTokenMechanism(mechanism: string): boolean {
+  return TOKEN_MECHANISMS.includes(mechanism);
+}
+
+/**
+ * Whether a refused token mechanism is worth one more try with a fresh token: the server sent an error challenge
+ * (Google, RFC 7628 §3.2.2) or 535 (Microsoft: "535 5.7.3 Authentication unsuccessful", no challenge). Not 5.7.139
+ * (SMTP AUTH switched off for the mailbox or tenant) or 5.7.30: no token gets past those.
+ */
+export function mayBeStaleToken(reply: Reply, challenge: unknown): boolean {
+  if (reply.enhanced === "5.7.139" || reply.enhanced === "5.7.30") return false;
+  return challenge !== undefined || reply.code === 535;
 }
 
 /** Decodes an OAuth2 error challenge ({"status":"400","schemes":"Bearer","scope":"…"}), or returns the raw text. */

@@ -49,7 +49,9 @@ export type FailureKind =
   | "auth-not-offered"
   | "auth-mechanism-not-offered"
   | "credentials-missing"
-  | "size-exceeded";
+  | "size-exceeded"
+  /** The OAuth2 token endpoint refused to issue an access token, or could not be reached (RFC 6749 §5.2). */
+  | "oauth-refresh-failed";
 
 /** A stage failure: where, what kind, the evidence. */
 export interface Failure {

@@ -15,7 +15,7 @@ export class Redactor {
     const forms = [secret, b64(secret), encodeURIComponent(secret)];
     if (user !== undefined) {
       forms.push(b64(`\u0000${user}\u0000${secret}`), b64(`${user}\u0000${user}\u0000${secret}`));
-      forms.push(b64(`user=${user}\u0001auth=Bearer ${secret}\u0001\u0001`));
+      forms.push(b64(`user=${user}\u0001auth=Bearer ${secret}\u0001\u0001`), b64(`n,a=${user},\u0001auth=Bearer ${secret}\u0001\u0001`)); // XOAUTH2; OAUTHBEARER (RFC 7628 §3.1)
     }
     for (const f of forms) this.needles.add(f);
     // The secret's base64 inside a longer base64 string, at each of the three byte alignments: keep only the

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { connectAny, lookup, speaksImplicitTls, type Resolved } from "./connect.js";
 import { parseExtensions, type Extensions } from "./extensions.js";
 import type { Failure, FailureKind, StageName } from "./failure.js";
-import { chooseMechanism, saslExchange, type AuthCredentials } from "./auth.js";
+import { chooseMechanism, isTokenFailure, isTokenMechanism, mayBeStaleToken, saslExchange, type AuthCredentials, type TokenSource } from "./auth.js";
 import { DotStuffer } from "./dot-stuff.js";
 import { Redactor } from "./redact.js";
 import { formatReply, type Reply } from "./reply.js";
@@ -127,6 +127,7 @@ export class Session {
   constructor(readonly opts: SessionOptions) {
     this.redactor = opts.redactor ?? new Redactor();
     if (opts.auth?.password) this.redactor.add(opts.auth.password, opts.auth.user);
+    if (opts.auth?.token) this.redactor.add(opts.auth.token, opts.auth.user);
     this.transcript = opts.transcript ? new Transcript(this.t0) : null;
   }
 
@@ -172,7 +173,12 @@ export class Session {
     });
   }
 
-  /** AUTH with the configured credentials (RFC 4954); skipped when there are none. */
+  /**
+   * AUTH with the configured credentials (RFC 4954); skipped when there are none. An OAuth2 token is fetched only
+   * once the server is known to offer a token mechanism; when the server refuses it, a fresh token is fetched and
+   * AUTH tried once more on the same connection (RFC 4954 §4 allows another AUTH after a failed one; nodemailer's
+   * XOAUTH2 does the same).
+   */
   async authenticate(): Promise<boolean> {
     const creds = this.opts.auth;
     if (!creds) {
@@ -183,20 +189,57 @@ export class Session {
       const offered = this.extensions?.auth ?? [];
       detail.offered = offered;
       detail.user = creds.user;
-      if (!creds.password && !creds.token) {
+      if (!creds.password && !creds.token && !creds.oauth) {
         return this.fail("credentials-missing", creds.passwordSource ? `no password: ${creds.passwordSource} is empty or unset` : "no password was given");
       }
       const mech = chooseMechanism(offered, creds);
       if (!mech.ok) return this.fail(mech.kind, mech.message);
       detail.mechanism = mech.mechanism;
-      const reply = await saslExchange(mech.mechanism, creds, {
-        send: (line, secret) => this.wire!.send(line, secret),
-        read: () => this.wire!.read(this.opts.timeouts.command),
-      }, detail);
+      const tokenMech = isTokenMechanism(mech.mechanism);
+      if (!tokenMech && !creds.password) return this.fail("credentials-missing", `AUTH ${mech.mechanism} needs a password, and ${creds.passwordSource ? `${creds.passwordSource} is empty or unset` : "none was given"}`);
+      let token = creds.token;
+      if (tokenMech && creds.oauth) {
+        const got = await this.oauthToken(creds.oauth, "token", detail);
+        if (!got.ok) return false;
+        token = got.token!;
+      }
+      const io = { send: (line: string, secret: boolean) => this.wire!.send(line, secret), read: () => this.wire!.read(this.opts.timeouts.command) };
+      let reply = await saslExchange(mech.mechanism, { ...creds, ...(token !== undefined ? { token } : {}) }, io, detail);
+      if (reply.code !== 235 && tokenMech && creds.oauth && mayBeStaleToken(reply, detail.oauthChallenge)) {
+        const fresh = await this.oauthToken(creds.oauth, "renew", detail);
+        if (!fresh.ok) return false;
+        if (fresh.token !== null) {
+          const first = reply;
+          detail.firstAttempt = { reply: formatReply(first), ...(detail.oauthChallenge !== undefined ? { oauthChallenge: detail.oauthChallenge } : {}) };
+          delete detail.oauthChallenge;
+          try {
+            reply = await saslExchange(mech.mechanism, { ...creds, token: fresh.token }, io, detail);
+          } catch (err) {
+            // A server that hangs up after a refused AUTH leaves the refusal as the evidence, not the hang-up.
+            if (!(err instanceof WireError)) throw err;
+            detail.retry = "the server closed the connection before the second AUTH";
+            reply = first;
+          }
+        }
+      }
+      if (tokenMech && creds.oauth) detail.oauth = creds.oauth.facts();
       if (reply.code !== 235) return this.failReply(reply, `AUTH ${mech.mechanism}`);
       this.authenticated = true;
       return true;
     });
+  }
+
+  /** A token from the source (registered for redaction at once), or the failure recorded; renew() may have none to give (null). */
+  private async oauthToken(source: TokenSource, which: "token" | "renew", detail: Record<string, unknown>): Promise<{ ok: true; token: string | null } | { ok: false }> {
+    try {
+      const token = which === "token" ? await source.token() : await source.renew();
+      if (token !== null) this.redactor.add(token, this.opts.auth!.user);
+      return { ok: true, token };
+    } catch (err) {
+      if (!isTokenFailure(err)) throw err;
+      detail.oauth = { ...source.facts(), ...err.facts };
+      return { ok: this.fail(err.failureKind, err.message) };
+    }
   }
 
   /**

@@ -30,7 +30,8 @@ export function renderConfigShow(d: ConfigShow, ui: Ui): void {
   const rows = d.settings.map((s) => [s.field, String(s.value), originText(s.origin)]);
   const pw = d.password;
   const pwOrigin = !pw.origin ? pw.source : pw.origin.source === "file" || pw.origin.source === "env" ? originText(pw.origin) : `${pw.source} · ${originText(pw.origin)}`;
-  rows.push(["password", pw.set === true ? "******** (set)" : pw.set === false ? "(not set)" : "(from a command)", pwOrigin]);
+  if (pw.set !== false || d.oauth.length === 0) rows.push(["password", pw.set === true ? "******** (set)" : pw.set === false ? "(not set)" : "(from a command)", pwOrigin]);
+  for (const o of d.oauth) rows.push([o.name, o.set === true ? "******** (set)" : o.set === false ? "(not set)" : "(from a command)", `${o.source} · ${originText(o.origin)}`]);
   const w0 = Math.max(...rows.map((r) => r[0]!.length));
   const w1 = Math.max(...rows.map((r) => r[1]!.length));
   for (const [k, v, o] of rows) ui.out(`  ${k!.padEnd(w0)}  ${v!.padEnd(w1)}  ${t.c.dim(o!)}`);

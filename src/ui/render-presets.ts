@@ -42,6 +42,12 @@ export function renderPreset(p: ResolvedPreset, ui: Ui): void {
   ui.out(t.c.bold("how to get the credential"));
   for (const s of p.credential.steps) ui.out(`  ${s}`);
   if (p.credential.docs) ui.out(`  ${t.c.dim(p.credential.docs)}`);
+  if (p.oauth2) {
+    ui.out(t.c.bold("OAuth2 (XOAUTH2)"));
+    row("token URL", p.oauth2.tokenUrl);
+    row("scope", p.oauth2.scope);
+    for (const s of p.oauth2.register ?? []) ui.out(`  ${s}`);
+  }
   ui.out(t.c.bold("sender (From)"));
   ui.out(`  ${FROM_RULE[p.from.rule]}${p.from.note ? `: ${p.from.note}` : ""}`);
   if (p.limits) {

@@ -36,8 +36,12 @@ export function stageSummary(s: StageResult): string {
       return d.extensions ? `${d.name}: ${summarizeExtensions(d.extensions as Extensions).join(" · ")}` : (d.note ?? "");
     case "starttls":
       return d.tls ? `upgraded: ${(d.tls as TlsFacts).protocol} ${(d.tls as TlsFacts).cipher ?? ""}` : (d.note ?? "");
-    case "auth":
-      return d.mechanism ? `${d.mechanism} as ${d.user}` : (d.note ?? "");
+    case "auth": {
+      if (!d.mechanism) return d.note ?? "";
+      const o = d.oauth as { source?: string; renewed?: boolean } | undefined;
+      // Where the token came from, and whether a refused one was renewed: the first thing to know when OAuth2 misbehaves.
+      return `${d.mechanism} as ${d.user}${o?.source ? ` (token from ${o.source}${o.renewed ? ", renewed after the server refused the first" : ""})` : ""}`;
+    }
     case "mail":
       return d.from ? `<${d.from}>` : "";
     case "rcpt":

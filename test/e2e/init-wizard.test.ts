@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BIN } from "../helpers/run-cli.js";
+import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, startOAuthWorld, USER } from "../helpers/oauth-world.js";
 import { startSmtpServer, type SmtpTestServer } from "../helpers/tls-servers.js";
 
 const DRIVER = fileURLToPath(new URL("../helpers/pty-drive.py", import.meta.url));
@@ -145,5 +146,38 @@ describe("mailctl init on a terminal", () => {
     expect(readFileSync(w.file, "utf8")).toBe(EXISTING);
     const after = statSync(w.file);
     expect([after.mode, after.mtimeMs, after.ino]).toEqual([before.mode, before.mtimeMs, before.ino]);
+  });
+
+  it("OAuth2 for Gmail: explains what to register, takes the refresh setup hidden, checks it live, stores it 0600", async () => {
+    const world = await startOAuthWorld();
+    try {
+      const w = workspace(EXISTING);
+      const r = await drive(["init", "--config", w.file, "--preset", "gmail", "--host", "127.0.0.1", "--port", String(world.smtp.port), "--tls", "none", "--token-url", world.endpoint.url], [
+        { expect: "Your email address \\(the sender\\):", send: [USER, ENTER] },
+        { expect: "Login user name", send: [ENTER] },
+        { expect: "How should mailctl sign in\\?", send: [DOWN, ENTER] }, // OAuth2
+        { expect: "OAuth2 at Gmail: register an app once" },
+        { expect: "add the scope https://mail\\.google\\.com/" },
+        { expect: "Client ID of the app registration:", send: [CLIENT_ID, ENTER] },
+        { expect: "Client secret \\(hidden; leave empty if the app has none\\):", send: [CLIENT_SECRET, ENTER] },
+        { expect: "Refresh token \\(hidden\\):", send: [REFRESH_TOKEN, ENTER] },
+        { expect: "Where should mailctl find the refresh token and the client secret later\\?", send: [DOWN, DOWN, ENTER] }, // the config file
+        { expect: "Keep access tokens between runs in a token file", send: [ENTER] },
+        { expect: "Display name for From \\(optional\\):", send: [ENTER] },
+        { expect: "Profile name", send: [ENTER] },
+        { expect: "Saved profile" },
+      ], w.dir, w.env);
+      expect(r.failedStep, r.output.slice(-3000)).toBeNull();
+      expect(r.exit).toBe(0);
+      expect(r.output).toMatch(/✓ 127\.0\.0\.1:\d+ answered over no TLS and accepted the login of alice@mailctl\.test/);
+      for (const secret of [REFRESH_TOKEN, CLIENT_SECRET, ...world.endpoint.issued]) expect(r.output).not.toContain(secret);
+      expect(statSync(w.file).mode & 0o777).toBe(0o600);
+      expect(parse(readFileSync(w.file, "utf8")).profiles.gmail).toEqual({
+        tokenUrl: world.endpoint.url, preset: "gmail", host: "127.0.0.1", port: world.smtp.port, tls: "none", from: USER, user: USER,
+        clientId: CLIENT_ID, tokenFile: "tokens/gmail.json", refreshToken: REFRESH_TOKEN, clientSecret: CLIENT_SECRET,
+      });
+    } finally {
+      await world.close();
+    }
   });
 });

@@ -6,6 +6,10 @@ import type { Lab } from "../../src/lab/server.js";
 import { runSession } from "../../src/session/run.js";
 import { closeTestLabs, LAB_PASSWORD as PASSWORD, LAB_USER as USER, testLab, TIMEOUTS } from "../helpers/lab.js";
 import { openLab, RawSmtp, sendRaw } from "../helpers/raw-smtp.js";
+import { writeTemp } from "../helpers/ca-file.js";
+import { runCli } from "../helpers/cli.js";
+
+const caFile = (lab: Lab) => writeTemp("ca.pem", lab.caPem);
 
 afterAll(closeTestLabs);
 
@@ -40,6 +44,25 @@ describe("gmail", () => {
       /^534-5\.7\.9 Application-specific password required\. Learn more at\r\n534 5\.7\.9  https:\/\/support\.google\.com\/mail\/\?p=InvalidSecondFactor \S+ - gsmtp\r\n$/,
     );
     c.close();
+  });
+
+  it("refuses a wrong XOAUTH2 token as Gmail does: the base64 JSON challenge, then 535-5.7.8 after the empty line", async () => {
+    const { c } = await openLab(lab, "implicit");
+    const token = Buffer.from(`user=${USER}\x01auth=Bearer ya29.wrong\x01\x01`).toString("base64");
+    const challenge = await c.cmd(`AUTH XOAUTH2 ${token}`);
+    expect(challenge).toBe(`334 ${Buffer.from('{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}').toString("base64")}\r\n`);
+    expect(await c.cmd("")).toMatch(/^535-5\.7\.8 Username and Password not accepted\. For more information, go to\r\n535 5\.7\.8  https:\/\/support\.google\.com\/mail\/\?p=BadCredentials \S+ - gsmtp\r\n$/);
+    // and the lab's password, as a token, is accepted on the same connection (a client may try again, RFC 4954 §4)
+    expect(await c.cmd(`AUTH XOAUTH2 ${Buffer.from(`user=${USER}\x01auth=Bearer ${PASSWORD}\x01\x01`).toString("base64")}`)).toBe("235 2.7.0 Authentication successful\r\n");
+    c.close();
+  });
+
+  it("doctor decodes the lab's Gmail challenge and names a rejected token", async () => {
+    const r = await runCli(["doctor", "--host", "127.0.0.1", "--port", String(lab.endpoints.implicit.port), "--tls", "implicit", "--ca", caFile(lab), "--servername", "localhost", "--user", USER, "--oauth-token-env", "TOKEN", "--json"], { env: { TOKEN: "ya29.expired" } });
+    const primary = JSON.parse(r.stdout).diagnoses[0];
+    expect(r.code).toBe(77);
+    expect(primary).toMatchObject({ id: "oauth-token-rejected", provider: "gmail" });
+    expect(primary.explanation).toContain('{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}');
   });
 
   it("gives nodemailer the reply it gets from Gmail: EAUTH, 535, lines joined with \\n", async () => {

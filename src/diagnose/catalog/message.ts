@@ -39,8 +39,10 @@ export const MESSAGE: Entry[] = [
     title: "The server will not relay to that recipient",
     explain: (c) =>
       `${who(c)} accepts mail for other domains only from clients that logged in${quoted(c) ? `: ${quoted(c)}` : ""}. The client did not authenticate, or uses a port meant for incoming mail.`,
-    fix: () => [
-      { text: "Log in (user and password) on the submission port: 587 with STARTTLS or 465 with implicit TLS.", change: { port: 587, tls: "starttls" } },
+    fix: (c) => [
+      c.suggestion
+        ? { text: `Log in (user and password) on the submission port: port ${c.suggestion.port} with ${c.suggestion.tls === "implicit" ? "implicit TLS" : "STARTTLS"} answers.`, change: { ...c.suggestion } }
+        : { text: "Log in (user and password), on the submission port: 587 with STARTTLS or 465 with implicit TLS." },
       { text: "If the server is yours and this client should relay without a login, allow its address (Postfix mynetworks)." },
     ],
   },

@@ -29,6 +29,12 @@ export interface AuthAttempt {
   accessToken?: string;
 }
 
+/** A refused XOAUTH2 token answered the way Gmail does: a 334 error challenge (base64 JSON), then `reply`. */
+export interface TokenRefusal {
+  challenge: Record<string, string>;
+  reply: LabReply;
+}
+
 /** The envelope of the message being judged at the end of DATA. */
 export interface MessageEnvelope {
   mailFrom: string;
@@ -92,7 +98,7 @@ export class DefaultPersona {
   }
 
   /** Checks credentials: the user name if they are right, else the reply that refuses them. */
-  async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply> {
+  async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
     const expected = this.passwords.get(a.username.toLowerCase());
     const given = a.method === "XOAUTH2" ? a.accessToken : a.password;
     if (expected !== undefined && given !== undefined && samePassword(given, expected)) return { user: a.username };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
-import { DefaultPersona, type AuthAttempt } from "./default.js";
+import { DefaultPersona, type AuthAttempt, type TokenRefusal } from "./default.js";
 
 // Fault personas: the default server plus one failure a client has to survive. Reply texts are the ones real
 // servers send: Postfix/postgrey (greylisting, size), RFC 5321 §3.8 (421), Gmail (454 and 421, reference section B).
@@ -87,7 +87,7 @@ export class LoginThrottlePersona extends DefaultPersona {
   override readonly name: string = "login-throttle";
   private readonly window = new Window(this.settings.windowSeconds ?? FAULT_DEFAULTS.windowSeconds);
 
-  override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply> {
+  override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
     if (this.window.count() >= (this.settings.limit ?? FAULT_DEFAULTS.loginLimit)) {
       return reply(454, "4.7.0 Too many login attempts, please try again later.");
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
-import { DefaultPersona, LAB_DOMAIN, type AuthAttempt, type ExtraAccount } from "./default.js";
+import { DefaultPersona, LAB_DOMAIN, type AuthAttempt, type ExtraAccount, type TokenRefusal } from "./default.js";
 
 /** gmail's account with 2-Step Verification: its normal password is refused with 534 5.7.9, whatever it is. */
 export const TWO_STEP_USER = `twostep@${LAB_DOMAIN}`;
@@ -26,11 +26,15 @@ export class GmailPersona extends DefaultPersona {
     return `${this.serverName} ESMTP ${requestId()} - gsmtp`;
   }
 
-  override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply> {
+  override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
     if (a.username.toLowerCase() === TWO_STEP_USER) {
       return reply(534, "5.7.9 Application-specific password required. Learn more at", `5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor ${requestId()} - gsmtp`);
     }
-    return super.auth(conn, a);
+    const r = await super.auth(conn, a);
+    // Gmail refuses a token with this challenge whatever the cause (expired, another account's, no mail scope),
+    // then 535-5.7.8 after the client's empty line (developers.google.com/workspace/gmail/imap/xoauth2-protocol).
+    if (a.method === "XOAUTH2" && !("user" in r)) return { challenge: { status: "400", schemes: "Bearer", scope: "https://mail.google.com/" }, reply: this.authFailed(conn, a) };
+    return r;
   }
 
   override authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {

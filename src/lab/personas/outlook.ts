@@ -1,7 +1,7 @@
 import { reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { parseFromHeader } from "../from-header.js";
-import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope } from "./default.js";
+import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type TokenRefusal } from "./default.js";
 
 /**
  * Outlook.com / Microsoft 365 (smtp-mail.outlook.com, smtp.office365.com on 587): password AUTH is refused because
@@ -21,7 +21,7 @@ export class OutlookPersona extends DefaultPersona {
     return `${this.serverName} Microsoft ESMTP MAIL Service ready at ${new Date().toUTCString().replace("GMT", "+0000")}`;
   }
 
-  override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply> {
+  override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
     if (a.method !== "XOAUTH2") return reply(535, "5.7.139 Authentication unsuccessful, basic authentication is disabled.");
     return super.auth(conn, a);
   }

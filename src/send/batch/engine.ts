@@ -125,11 +125,13 @@ async function engineScript(): Promise<URL | null> {
  * Starts the engine on a thread of its own when mailctl runs from its build: V8 sizes a thread's young
  * generation by the limit it is given, while the main thread's grows to its 32 MB default under a long batch's
  * allocation rate — the difference between a 100,000-row batch's peak memory and a 1,000-row one's. The main
- * thread keeps the terminal, the signals and the output. From the sources (the test suite) it runs inline.
+ * thread keeps the terminal, the signals and the output. From the sources (the test suite), and with an OAuth2
+ * token provider, it runs inline.
  */
 export async function startEngine(job: EngineJob, host: EngineHost): Promise<EngineRun> {
   const script = await engineScript();
-  if (!script) return runEngine(job, host);
+  // An OAuth2 token provider is a live object (it fetches and caches tokens): it stays on this thread.
+  if (!script || job.target.oauth) return runEngine(job, host);
   const { Worker } = await import("node:worker_threads");
   const worker = new Worker(script, { workerData: { job }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const result = new Promise<BatchReport>((resolve, reject) => {

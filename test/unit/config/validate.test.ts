@@ -91,4 +91,17 @@ describe("config file validation", () => {
       `${F}: profiles.work: opportunisticTls only matters with tls "none"; it is ignored with tls "implicit"`,
     ]);
   });
+
+  it("checks the OAuth2 fields, keeps one source per secret, and never repeats a secret's value", () => {
+    const v = validateConfig({ profiles: { work: { clientId: "abc", clientSecretEnv: "CS", refreshTokenCommand: ["pass", "show", "rt"], tokenUrl: "https://oauth2.googleapis.com/token", tokenFile: "tokens/work.json", scope: "https://mail.google.com/", oauthTokenEnv: "AT" } } }, F);
+    expect(v.errors).toEqual([]);
+    expect(errorsOf({ refreshToken: "1//secret-rt", refreshTokenEnv: "RT" })).toEqual([`${F}: profiles.work: refreshToken and refreshTokenEnv are alternatives; keep one`]);
+    expect(errorsOf({ oauthTokenEnv: "A", oauthTokenCommand: "get-token" })).toEqual([`${F}: profiles.work: oauthTokenEnv and oauthTokenCommand are alternatives; keep one`]);
+    expect(errorsOf({ tokenUrl: "http://tokens.example.com/token" })).toEqual([
+      `${F}: profiles.work: tokenUrl must be an https:// URL (a token endpoint carries the client secret and refresh token; RFC 6749 §3.2 requires TLS) (got "http://tokens.example.com/token")`,
+    ]);
+    expect(errorsOf({ refreshTokenEnv: "refresh-token" })).toEqual([`${F}: profiles.work: refreshTokenEnv must be an environment variable name (got "refresh-token")`]);
+    const secretErrors = errorsOf({ clientSecret: 42, refreshToken: "" });
+    expect(secretErrors).toEqual([`${F}: profiles.work: clientSecret must be a non-empty string (quote it in YAML)`, `${F}: profiles.work: refreshToken must be a non-empty string (quote it in YAML)`]);
+  });
 });

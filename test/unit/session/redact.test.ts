@@ -24,6 +24,16 @@ describe("redaction", () => {
     expect(r.scrub(withAuthz)).toBe(REDACTED);
   });
 
+  it("removes the XOAUTH2 and OAUTHBEARER initial responses whole, which carry an OAuth2 token", () => {
+    const token = "ya29.a0AfB_token-value";
+    const t = new Redactor();
+    t.add(token, "alice@example.com");
+    const xoauth2 = Buffer.from(`user=alice@example.com\x01auth=Bearer ${token}\x01\x01`).toString("base64");
+    const oauthbearer = Buffer.from(`n,a=alice@example.com,\x01auth=Bearer ${token}\x01\x01`).toString("base64");
+    expect(t.scrub(`AUTH XOAUTH2 ${xoauth2}`)).toBe(`AUTH XOAUTH2 ${REDACTED}`);
+    expect(t.scrub(`AUTH OAUTHBEARER ${oauthbearer}`)).toBe(`AUTH OAUTHBEARER ${REDACTED}`);
+  });
+
   it("finds the secret's base64 inside a longer base64 string at any alignment", () => {
     for (const prefix of ["x", "xy", "xyz"]) {
       const b64 = Buffer.from(`${prefix}${secret}tail`).toString("base64");

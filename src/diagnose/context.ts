@@ -1,0 +1,41 @@
+import type { Target } from "../config/target.js";
+import type { SessionReport } from "../session/run.js";
+import type { DiagnoseCtx } from "./diagnose.js";
+import { authFacts, fromFailure, type Evidence } from "./evidence.js";
+import { recogniseProvider, type Provider } from "./providers.js";
+
+/**
+ * What doctor, send and test-send share to turn a session into diagnoses: the provider (from the preset or host,
+ * else the greeting and EHLO banner), the evidence of the failure, and the context explanations and fixes use —
+ * so the three commands explain a failure in the same words.
+ */
+export function providerOf(target: Target, report?: SessionReport): Provider | null {
+  const byName = recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host });
+  if (byName || !report) return byName;
+  const ehlo = report.stages.find((s) => s.stage === "ehlo" && s.status === "ok")?.detail.server;
+  return recogniseProvider({ banner: [report.greeting, ehlo].filter(Boolean).join(" ") });
+}
+
+/** The evidence in a session's failure, or null when it did not fail. */
+export function evidenceOf(report: SessionReport, target: Target): Evidence | null {
+  if (!report.failure) return null;
+  return fromFailure(report.failure, { host: target.host, port: target.port, tls: target.tls, secure: report.secure, ...authFacts(report.stages) });
+}
+
+/** The context a diagnosis is explained in: the provider, the settings in use, and the dialect to write fixes in. */
+export function contextFor(target: Target, provider: Provider | null): DiagnoseCtx {
+  const from = target.rawFromHeader ?? target.from;
+  return {
+    provider,
+    target: {
+      host: target.host,
+      port: target.port,
+      tls: target.tls,
+      ...(target.user ? { user: target.user } : {}),
+      ...(from ? { from } : {}),
+      ...(target.name ? { name: target.name } : {}),
+      ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
+    },
+    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
+  };
+}
