@@ -81,8 +81,9 @@ export interface JsonRun<T = Record<string, unknown>> extends CliRun {
  * Runs `node bin/mailctl.js <args> --json --transcript` with the password in MAILCTL_PASSWORD, checks that no
  * secret appears on stdout or stderr (the transcript included), and parses the one JSON document.
  */
-export async function mailctl<T = Record<string, unknown>>(env: InteropEnv, args: string[], password?: string): Promise<JsonRun<T>> {
-  const r = await spawnCli([...args, "--json", "--transcript"], { env: password ? { MAILCTL_PASSWORD: password } : {}, timeoutMs: 50_000 });
+export async function mailctl<T = Record<string, unknown>>(env: InteropEnv, args: string[], password?: string, opts: { transcript?: boolean; timeoutMs?: number } = {}): Promise<JsonRun<T>> {
+  const extra = opts.transcript === false ? ["--json"] : ["--json", "--transcript"];
+  const r = await spawnCli([...args, ...extra], { env: password ? { MAILCTL_PASSWORD: password } : {}, timeoutMs: opts.timeoutMs ?? 50_000 });
   for (const f of secretForms(env)) {
     expect(r.stdout, `secret form ${f.slice(0, 4)}… on stdout`).not.toContain(f);
     expect(r.stderr, `secret form ${f.slice(0, 4)}… on stderr`).not.toContain(f);
