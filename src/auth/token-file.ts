@@ -3,9 +3,9 @@
 // temporary file created 0600 in the same directory, then renamed over the old one — so no reader ever sees a
 // half-written file and no other user can read it at any moment.
 
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import path from "node:path";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../fs/durable.js";
 
 /** What the file holds. `user`, `tokenUrl` and `clientId` tie it to one account and app registration. */
 export interface StoredToken {
@@ -47,19 +47,5 @@ export async function readTokenFile(file: string): Promise<StoredToken | null> {
 
 /** Writes the file atomically with mode 0600 (its directory is created 0700 when missing). */
 export async function writeTokenFile(file: string, t: StoredToken): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(tmp, "wx", 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(t, null, 2) + "\n", "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, JSON.stringify(t, null, 2) + "\n", { mode: 0o600 });
 }

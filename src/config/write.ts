@@ -2,11 +2,11 @@
 // key order survive; JSON files stay JSON. The file is replaced atomically (a temporary file in the same
 // directory, then rename), so an interruption leaves either the old file or the new one, never half of one.
 
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { configError, usageError } from "../errors.js";
+import { writeFileAtomic } from "../fs/durable.js";
 import type { ProfileEntry } from "./validate.js";
 
 /** The profiles and default profile a file already holds (for asking before overwriting). */
@@ -55,30 +55,10 @@ export async function saveProfile(file: string, name: string, profile: ProfileEn
     out = doc.toString({ lineWidth: 0 });
   }
   const mode = opts.secret ? 0o600 : before ? before.mode & 0o777 : 0o644;
-  await writeAtomic(file, out, mode);
+  await writeFileAtomic(file, out, { mode });
   return { created: text === undefined, replaced, madeDefault };
 }
 
-/** Writes a temporary file beside `file` with `mode`, then renames it over `file`. */
-async function writeAtomic(file: string, content: string, mode: number): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    const fh = await open(tmp, "wx", mode);
-    try {
-      await fh.writeFile(content, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await chmod(tmp, mode); // open()'s mode is filtered by the umask
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 const ORDER: (keyof ProfileEntry)[] = [
   "preset", "host", "port", "tls", "opportunisticTls", "user", "password", "passwordEnv", "passwordCommand", "authMethod",

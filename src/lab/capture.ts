@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { processAlive, syncDir, writeAll } from "../fs/durable.js";
 import type { PortKind } from "./smtp-hooks.js";
 
 /** One line of the capture index (captures/index.jsonl): everything known about an accepted message except its bytes. */
@@ -56,7 +57,7 @@ export class CaptureStore {
   /** Creates the directory and removes temp files a killed lab left behind (they were never acknowledged). */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await this.sweep((pid) => pid !== process.pid && !alive(pid));
+    await this.sweep((pid) => pid !== process.pid && !processAlive(pid));
     this.index = await open(this.indexPath, "a", 0o600);
   }
 
@@ -165,34 +166,5 @@ export class CaptureStore {
       const pid = Number(name.slice(TMP_PREFIX.length).split("-")[0]);
       if (!Number.isInteger(pid) || whose(pid, name)) await rm(join(this.dir, name), { force: true });
     }
-  }
-}
-
-/** True while a process with this pid exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-}
-
-/** fsync of a directory makes a rename in it durable (POSIX); Windows cannot open directories, and needs no such step. */
-async function syncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(dir, "r");
-    await fh.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL") throw err;
-  } finally {
-    await fh?.close();
   }
 }

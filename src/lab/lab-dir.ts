@@ -1,8 +1,9 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
+import { writeFileAtomic } from "../fs/durable.js";
 
 /** The lab's TLS material: the CA clients trust (--ca) and the server certificate the lab presents. */
 export interface LabCerts {
@@ -85,16 +86,11 @@ function covers(x: X509Certificate, hosts: string[]): boolean {
   return hosts.every((h) => (isIP(h) ? x.checkIP(h) !== undefined : x.checkHost(h) !== undefined));
 }
 
-/** Private keys and the server certificate: 0600, written to a temp file and renamed so a reader never sees half a key. */
+/** Private keys and the server certificate: 0600, written atomically so a reader never sees half a key. */
 async function writeSecret(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await chmod(tmp, 0o600); // the mode above is masked by the umask
-  await rename(tmp, path);
+  await writeFileAtomic(path, text, { mode: 0o600 });
 }
 
 async function writePublic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, { mode: 0o644 });
-  await rename(tmp, path);
+  await writeFileAtomic(path, text, { mode: 0o644 });
 }

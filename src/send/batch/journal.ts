@@ -3,6 +3,7 @@ import { open, rm, truncate, readFile, type FileHandle } from "node:fs/promises"
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { dataError, MailctlError, noInputError } from "../../errors.js";
+import { processAlive, syncDir } from "../../fs/durable.js";
 import { JournalIndex, type RowRecord } from "./journal-index.js";
 
 export { JournalIndex, ROW_STATES, type RowRecord, type RowState, type RowInfo, type RowNote } from "./journal-index.js";
@@ -244,7 +245,7 @@ async function lock(path: string): Promise<void> {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw journalIoError(file, err);
     }
     const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
       throw new MailctlError("tempfail", `another mailctl (pid ${pid}) is sending this batch: ${path}`, "Wait for it to finish, or stop it first.");
     }
     await rm(file, { force: true });
@@ -254,30 +255,6 @@ async function lock(path: string): Promise<void> {
 
 async function unlock(path: string): Promise<void> {
   await rm(`${path}.lock`, { force: true });
-}
-
-/** True while a process with this pid exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** fsync of the directory makes a new file's name durable (POSIX); Windows cannot open directories. */
-async function syncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(dir, "r");
-    await fh.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL") throw err;
-  } finally {
-    await fh?.close();
-  }
 }
 
 function journalIoError(path: string, err: unknown): MailctlError {
