@@ -9,6 +9,8 @@ import { parse } from "yaml";
 import { BIN } from "../helpers/run-cli.js";
 import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, startOAuthWorld, USER } from "../helpers/oauth-world.js";
 import { startSmtpServer, type SmtpTestServer } from "../helpers/tls-servers.js";
+import { closeTestLabs, testLab } from "../helpers/lab.js";
+import type { Lab } from "../../src/lab/server.js";
 
 const DRIVER = fileURLToPath(new URL("../helpers/pty-drive.py", import.meta.url));
 const SECRET = "Wizard-S3cret-pw";
@@ -42,17 +44,17 @@ const EXISTING = "# team profiles — keep this comment\ndefaultProfile: work\np
 
 describe("mailctl init on a terminal", () => {
   let server: SmtpTestServer;
-  let lab: SmtpTestServer;
+  let lab: Lab;
   let ca: string;
   beforeAll(async () => {
     server = await startSmtpServer({ mode: "starttls", auth: { user: "me@example.com", pass: SECRET } });
-    lab = await startSmtpServer({ mode: "starttls", auth: { user: "lab@mailctl.test", pass: SECRET } });
+    lab = await testLab({ password: SECRET }); // the real lab: its 587-style port wants STARTTLS before AUTH
     ca = path.join(mkdtempSync(path.join(os.tmpdir(), "mailctl-wizard-ca-")), "ca.pem");
     writeFileSync(ca, server.ca!);
   });
   afterAll(async () => {
     await server.close();
-    await lab.close();
+    await closeTestLabs();
   });
 
   const customSteps = (password: string): Step[] => [
@@ -92,7 +94,7 @@ describe("mailctl init on a terminal", () => {
   it("preset, password in an environment variable: explains the credential, asks before replacing a profile", async () => {
     const w = workspace(EXISTING + "  lab:\n    host: old-lab.example\n");
     const labIndex = 8; // presets sorted by name: 126 163 aliyun-directmail aliyun-enterprise exmail fastmail gmail icloud lab
-    const r = await drive(["init", "--config", w.file, "--ca", ca, "--port", String(lab.port), "--tls", "starttls"], [
+    const r = await drive(["init", "--config", w.file, "--ca", lab.caPath, "--port", String(lab.endpoints.starttls.port), "--tls", "starttls"], [
       { expect: "Which provider sends your mail\\?", send: [...Array(labIndex).fill(DOWN), ENTER] },
       { expect: "Your email address \\(the sender\\):", send: ["someone@mailctl.test", ENTER] },
       { expect: "The user name is always lab@mailctl\\.test" },
@@ -113,7 +115,7 @@ describe("mailctl init on a terminal", () => {
     const text = readFileSync(w.file, "utf8");
     expect(text).not.toContain(SECRET);
     const doc = parse(text);
-    expect(doc.profiles.lab).toEqual({ preset: "lab", port: lab.port, tls: "starttls", user: "lab@mailctl.test", passwordEnv: "LAB_PW", from: "someone@mailctl.test", ca });
+    expect(doc.profiles.lab).toEqual({ preset: "lab", port: lab.endpoints.starttls.port, tls: "starttls", user: "lab@mailctl.test", passwordEnv: "LAB_PW", from: "someone@mailctl.test", ca: lab.caPath });
     expect(doc.profiles.work).toEqual({ host: "work.example", port: 587 });
   });
 
