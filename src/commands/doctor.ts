@@ -3,7 +3,8 @@ import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveTarget, type TargetFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import { addressOf } from "../diagnose/static.js";
-import { usageError } from "../errors.js";
+import { dataError, usageError } from "../errors.js";
+import { assertOneLine } from "../send/headers.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS } from "../options.js";
 import { renderDoctor } from "../ui/render-doctor.js";
 
@@ -21,6 +22,7 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   const target = await resolveTarget(opts, ctx, { needPort: true });
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
+  if (opts.headerFrom !== undefined) checkHeaderFrom(opts.headerFrom);
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
@@ -52,6 +54,15 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   } finally {
     spinner.stop();
   }
+}
+
+/**
+ * --header-from goes out verbatim, so it must still be one header field: a line break would start a header of
+ * the caller's choosing (RFC 5322 §2.2), and a line longer than 998 octets is not a message (§2.1.1).
+ */
+function checkHeaderFrom(value: string): void {
+  assertOneLine(value, "--header-from");
+  if (Buffer.byteLength(`From: ${value}`) > 998) throw dataError("--header-from is longer than a header line may be (998 octets, RFC 5322 §2.1.1); nothing was sent");
 }
 
 /** Declares `doctor`. */
