@@ -3,6 +3,9 @@ import type { SessionReport } from "../session/run.js";
 import type { DiagnoseCtx } from "./diagnose.js";
 import { authFacts, fromFailure, type Evidence } from "./evidence.js";
 import { recogniseProvider, type Provider } from "./providers.js";
+import type { FromFacts } from "./catalog/index.js";
+import { mailboxOfValue } from "../send/from-header.js";
+import { formataddr } from "../send/python-compat32.js";
 
 /**
  * What doctor, send and test-send share to turn a session into diagnoses: the provider (from the preset or host,
@@ -37,5 +40,14 @@ export function contextFor(target: Target, provider: Provider | null): DiagnoseC
       ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
     },
     dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
+    ...(target.rawFromHeader !== undefined ? { from: fromFacts(target.rawFromHeader, target) } : {}),
   };
+}
+
+/** What the From header that goes out means, and how to write the same mailbox correctly. */
+function fromFacts(header: string, target: Target): FromFacts {
+  const box = mailboxOfValue(header);
+  const app = target.appFrom ? { dialect: target.dialect, how: target.appFrom.how, keys: target.appFrom.keys } : undefined;
+  const correct = box ? formataddr(box.name, box.address) : null;
+  return { header, ...(box ? { name: box.name, address: box.address } : {}), ...(correct ? { correct } : {}), ...(app ? { app } : {}) };
 }

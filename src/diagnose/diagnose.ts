@@ -31,6 +31,7 @@ export interface DiagnoseCtx {
   target?: ExplainCtx["target"];
   suggestion?: ExplainCtx["suggestion"];
   dialect?: FixDialect;
+  from?: ExplainCtx["from"];
 }
 
 /** Where each cause typically shows, for explain (a pasted line has no stage). */
@@ -78,7 +79,7 @@ export function diagnose(e: Evidence, ctx: DiagnoseCtx): Diagnosis | null {
 /** Builds the diagnosis for a known id (static checks use this directly). */
 export function build(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: Diagnosis["severity"], stage?: Diagnosis["stage"]): Diagnosis {
   const en = entry(id);
-  const c: ExplainCtx = { e, provider: ctx.provider, ...(ctx.target ? { target: ctx.target } : {}), ...(ctx.suggestion !== undefined ? { suggestion: ctx.suggestion } : {}) };
+  const c: ExplainCtx = { e, provider: ctx.provider, ...(ctx.target ? { target: ctx.target } : {}), ...(ctx.suggestion !== undefined ? { suggestion: ctx.suggestion } : {}), ...(ctx.from ? { from: ctx.from } : {}) };
   const steps = en.fix(c);
   return {
     id,

@@ -113,6 +113,9 @@ async function live(target: Target, base: ReturnType<typeof sessionOptions>, mes
   return { report: reportOf(s, delivery), ...(extra ? { extra } : {}) };
 }
 
+/** A finding on the settings that predicted what the live run then saw: one cause, said once, with both pieces of evidence. */
+const SAME_CAUSE: Partial<Record<DiagnosisId, DiagnosisId>> = { "from-header-invalid": "from-header-rejected" };
+
 /** Live diagnosis first, then the static findings the live run did not settle, ordered by stage; errors before warnings. */
 function merge(liveD: Diagnosis | null, extraD: Diagnosis | null, findings: StaticFinding[], report: SessionReport, ctx: DiagnoseCtx): Diagnosis[] {
   const out: Diagnosis[] = [];
@@ -120,7 +123,7 @@ function merge(liveD: Diagnosis | null, extraD: Diagnosis | null, findings: Stat
   if (extraD) out.push(extraD);
   const passed = (stage: StageName | "config") => stage !== "config" && report.stages.some((s) => s.stage === stage && s.status === "ok");
   for (const f of findings) {
-    const same = out.find((d) => d.id === f.id);
+    const same = out.find((d) => d.id === f.id || SAME_CAUSE[f.id] === d.id);
     if (same) {
       same.evidence = `${same.evidence}\nsettings: ${f.evidence.text}`;
       continue;

@@ -190,3 +190,21 @@ function qEncode(bytes: Buffer): string {
   for (const b of bytes) s += qChar(b);
   return s;
 }
+
+/**
+ * email.utils.formataddr((name, address)): the From value that is correct under either policy, because it is
+ * ASCII already (a non-ASCII name becomes one encoded word, a name with specials is quoted). Null when the
+ * address is not ASCII (Python raises UnicodeError).
+ */
+export function formataddr(name: string, address: string): string | null {
+  if (!/^[\x00-\x7f]*$/.test(address)) return null;
+  if (!name) return address;
+  if (!/^[\x00-\x7f]*$/.test(name)) {
+    // Charset("utf-8").header_encode: one word, the shorter of base64 and Q (base64 only when strictly shorter).
+    const bytes = Buffer.from(name, "utf8");
+    const word = b64Length(bytes) < qLength(bytes) ? `=?utf-8?b?${bytes.toString("base64")}?=` : `=?utf-8?q?${qEncode(bytes)}?=`;
+    return `${word} <${address}>`;
+  }
+  const quotes = /[\][\\()<>@,:;".]/.test(name) ? '"' : "";
+  return `${quotes}${name.replace(/[\\"]/g, "\\$&")}${quotes} <${address}>`;
+}

@@ -9,6 +9,10 @@
 //   USE_TLS and OPPORTUNISTIC -> smtplib.SMTP + ehlo + starttls() (which raises when STARTTLS is not
 //   offered, so it is required STARTTLS, not "opportunistic"); USE_TLS false -> smtplib.SMTP, no
 //   STARTTLS at all. timeout=10. login() only when username and password are both non-blank.
+// - api/libs/smtp.py, and api/libs/mail/smtp.py SMTPMessageBuilder / mail/smtp_basic.py in newer releases:
+//   msg = MIMEMultipart(); msg["From"] = MAIL_DEFAULT_SEND_FROM; smtp.sendmail(from, to, msg.as_string()).
+//   A compat32 message keeps the value as given and encodes it whole when serialised, so a non-ASCII
+//   "张三 <addr>" becomes one RFC 2047 word, address included (src/send/python-compat32.ts).
 // - docker/docker-compose.yaml passes every key as ${KEY:-default} (MAIL_TYPE:-resend,
 //   SMTP_PORT:-465, SMTP_USE_TLS:-true, SMTP_OPPORTUNISTIC_TLS:-false), so in a docker install an
 //   empty or missing value means that default, which differs from the pydantic default.
@@ -97,6 +101,12 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
     b.set("from", from, ["MAIL_DEFAULT_SEND_FROM"]);
     b.set("fromName", fromName, ["MAIL_DEFAULT_SEND_FROM"]);
     b.set("fromFormat", fromName ? "name-addr" : "address-only", ["MAIL_DEFAULT_SEND_FROM"]);
+    b.result.fromHeader = {
+      value: sender,
+      writer: { kind: "python-compat32", fold: 0 },
+      how: 'Dify sets msg["From"] = MAIL_DEFAULT_SEND_FROM on a MIMEMultipart and sends msg.as_string() (api/libs/smtp.py)',
+      keys: ["MAIL_DEFAULT_SEND_FROM"],
+    };
   } else {
     b.warn("MAIL_DEFAULT_SEND_FROM is not set; Dify raises \"mail from is not set\" when sending");
   }

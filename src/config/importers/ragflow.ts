@@ -5,7 +5,9 @@
 //   (name, address)), mail_frontend_url.
 // - api/utils/web_utils.py send_email_html(): aiosmtplib.SMTP(hostname=MAIL_SERVER, port=MAIL_PORT,
 //   use_tls=MAIL_USE_SSL, start_tls=MAIL_USE_TLS, timeout=10); connect(); login(user, password)
-//   always; From is f"{SENDER[0]} <{SENDER[1]}>".
+//   always; msg = MIMEText(...); msg["From"] = f"{SENDER[0]} <{SENDER[1]}>"; send_message(msg), which
+//   flattens the compat32 message with BytesGenerator (aiosmtplib email.py flatten_message): a non-ASCII
+//   name makes the whole value, address included, RFC 2047 words (src/send/python-compat32.ts).
 // - aiosmtplib src/aiosmtplib/smtp.py: _validate_config raises "The start_tls and use_tls options are
 //   not compatible." when both are truthy; `if self.use_tls` (truthiness) picks implicit TLS;
 //   _maybe_start_tls_on_connect upgrades only when start_tls `is True`, or when it is None and the
@@ -110,8 +112,14 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   const sender = conf.mail_default_sender;
   if (Array.isArray(sender) && sender.length >= 2 && typeof sender[1] === "string" && sender[1] !== "") {
     b.set("from", sender[1], ["mail_default_sender"]);
-    b.set("fromName", String(sender[0]), ["mail_default_sender"]);
+    b.set("fromName", pyStr(sender[0]), ["mail_default_sender"]);
     b.set("fromFormat", "name-addr", ["mail_default_sender"]);
+    b.result.fromHeader = {
+      value: `${pyStr(sender[0])} <${sender[1]}>`,
+      writer: { kind: "python-compat32", fold: 78 },
+      how: 'RAGFlow sets msg["From"] = f"{mail_default_sender[0]} <{mail_default_sender[1]}>" on a MIMEText and sends it with aiosmtplib send_message (api/utils/web_utils.py)',
+      keys: ["mail_default_sender"],
+    };
   } else {
     b.problem("mail_default_sender must be a list [display name, address]; otherwise RAGFlow fails building the From header", ["mail_default_sender"]);
   }
@@ -120,6 +128,14 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   b.set("timeoutSeconds", 10, []);
   for (const k of Object.keys(conf)) if (!KEYS.includes(k)) b.warn(`smtp.${k} is not a RAGFlow setting and is ignored`);
   return b.result;
+}
+
+/** str() of a YAML scalar as Python prints it: True/False/None, not true/false/null. */
+function pyStr(v: unknown): string {
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (v === null || v === undefined) return "None";
+  return String(v);
 }
 
 /** The change as lines of the `smtp:` block; a TLS mode always writes both mail_use_ssl and mail_use_tls. */

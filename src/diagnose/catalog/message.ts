@@ -1,3 +1,4 @@
+import { fromFixSteps, fromSent, keepName } from "./from-fix.js";
 import { quoted, who, type Entry } from "./types.js";
 
 /** Causes found at MAIL, RCPT or DATA: who may send, to whom, what, and how often. */
@@ -24,14 +25,12 @@ export const MESSAGE: Entry[] = [
     category: "unavailable",
     title: "The From header was rejected",
     explain: (c) =>
-      `${who(c)} refused the message after DATA because of its From header${quoted(c) ? `: ${quoted(c)}` : ""}. ` +
+      `${who(c)} refused the message after DATA because of its From header${quoted(c) ? `: ${quoted(c)}` : ""}.${fromSent(c)} ` +
       (c.provider?.name === "qq"
-        ? "QQ Mail wants a From whose address is the login, written as a plain `Name <address>` — an RFC 2047-encoded address, a doubled `Name <Name <addr>>` or a malformed display name is refused."
-        : "The header is missing, malformed (unquoted special characters in the display name, RFC 5322 §3.4), wrongly encoded (RFC 2047), or its address is not the login."),
-    fix: (c) => [
-      { text: `Use a From of the form "Display Name <${c.target?.user?.includes("@") ? c.target.user : "login@example.com"}>": quote names containing , ; : @ . ( ) and let the mail library encode non-ASCII names (RFC 2047).` },
-      { text: "If the provider rejects display names, send the bare address (mailctl fromFormat: address-only)." },
-    ],
+        ? "QQ Mail wants one mailbox whose address is the login, the display name (if any) plain ASCII, quoted, or RFC 2047-encoded on its own — an encoded address, a doubled `Name <Name <addr>>` or unquoted specials are refused."
+        : "The header is missing, malformed (unquoted special characters in the display name, RFC 5322 §3.4), wrongly encoded (RFC 2047), or its address is not the login.") +
+      keepName(c),
+    fix: (c) => fromFixSteps(c),
   },
   {
     id: "relay-denied",

@@ -1,7 +1,7 @@
 // mailctl's prediction of the From header a Python app writes, against Python's email package itself (python3
 // on this machine): the same value, the same serialisation, the same bytes.
 import { describe, expect, it } from "vitest";
-import { compat32Header } from "../../../src/send/python-compat32.js";
+import { compat32Header, formataddr } from "../../../src/send/python-compat32.js";
 import { defaultPolicyHeader } from "../../../src/send/python-default.js";
 import { field, pythonEmail } from "../../helpers/python-email.js";
 
@@ -61,6 +61,27 @@ describe("compat32 (email.mime, email.message.Message) against python3", () => {
     });
     it(`aiosmtplib send_message (BytesGenerator, 78 columns): ${JSON.stringify(v)}`, () => {
       expect(`From: ${compat32Header("From", v, 78)}`).toBe(field(py.values[i]!.compat32));
+    });
+  }
+});
+
+describe("email.utils.formataddr against python3", () => {
+  const pairs: [string, string][] = [
+    ["张三", "lab@mailctl.test"],
+    ["Zhang San", "lab@mailctl.test"],
+    ["Zhang Sän", "lab@mailctl.test"],
+    ["Doe, John", "lab@mailctl.test"],
+    ['say "hi"', "lab@mailctl.test"],
+    ["back\\slash", "lab@mailctl.test"],
+    ["😀", "lab@mailctl.test"],
+    ["", "lab@mailctl.test"],
+    ["张三", "用户@example.com"],
+  ];
+  const py = pythonEmail([], pairs);
+  for (const [i, [name, addr]] of pairs.entries()) {
+    it(`formataddr((${JSON.stringify(name)}, ${JSON.stringify(addr)}))`, () => {
+      const want = py.formataddr[i]!;
+      expect(formataddr(name, addr)).toBe(typeof want === "string" ? want : null);
     });
   }
 });
