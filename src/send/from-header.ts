@@ -20,6 +20,15 @@ export function headerValues(head: Buffer, name: string): string[] {
   return fields.filter((f) => f.toLowerCase().startsWith(prefix)).map((f) => f.slice(prefix.length).trim());
 }
 
+/** The header fields called `name` in a message head as they were sent — name, value and any folding — bytes as latin1. */
+export function headerFields(head: Buffer, name: string): string[] {
+  const text = head.toString("latin1");
+  const end = text.search(/\r?\n\r?\n/);
+  const block = end >= 0 ? text.slice(0, end) : text;
+  const re = new RegExp(`(?:^|\\r?\\n)(${name.replace(/[^A-Za-z0-9-]/g, "")}:[^\\r\\n]*(?:\\r?\\n[ \\t][^\\r\\n]*)*)`, "gi");
+  return [...block.matchAll(re)].map((m) => m[1]!);
+}
+
 // RFC 5322 §3.2.3 atext, plus "." as obsolete phrases allow (§4.1), plus non-ASCII as RFC 6532 §3.2 allows
 // (raw non-ASCII only gets this far in a message sent with SMTPUTF8).
 const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.\u0080-\u{10FFFF}]+$/u;
