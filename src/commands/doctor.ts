@@ -26,13 +26,7 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
-  else if (target.appFrom) {
-    // The app's own From header, written as the app writes it: judged before connecting, sent as is with --send.
-    const { writeAppFrom } = await import("../send/app-from.js");
-    const written = await writeAppFrom(target.appFrom);
-    if ("header" in written) target.rawFromHeader = written.header;
-    else target.appFromError = written.error;
-  }
+  else if (target.appFrom) await (await import("../send/app-from.js")).applyAppFrom(target);
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
   let message;

@@ -1,3 +1,4 @@
+import type { Target } from "../config/target.js";
 import type { AppFrom } from "../config/types.js";
 import { compat32Header } from "./python-compat32.js";
 import { defaultPolicyHeader } from "./python-default.js";
@@ -21,6 +22,17 @@ export async function writeAppFrom(a: AppFrom): Promise<WrittenFrom> {
   }
   const box = typeof a.value === "string" ? { name: "", address: a.value } : a.value;
   return { header: box.name ? `${encodeForHeader(box.name)} <${box.address}>` : box.address };
+}
+
+/**
+ * Gives the target the From header its app writes (doctor --from-config): judged before connecting and sent as
+ * is with --send. A --header-from given by the user wins.
+ */
+export async function applyAppFrom(target: Target): Promise<void> {
+  if (!target.appFrom || target.rawFromHeader !== undefined) return;
+  const written = await writeAppFrom(target.appFrom);
+  if ("header" in written) target.rawFromHeader = written.header;
+  else target.appFromError = written.error;
 }
 
 /** nodemailer's own composer on the `from` option: the header line it builds (lib/mime-node buildHeaders). */

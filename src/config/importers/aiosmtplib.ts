@@ -22,7 +22,7 @@
 
 import type { ImportResult, ProfileSettings } from "../types.js";
 import { ImportError } from "./errors.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, splitMailbox, toPort, type ParseOptions } from "./common.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseLoose } from "./js-object.js";
 
 const KNOWN = /^(hostname|host|port|use_tls|start_tls|username|user|password|validate_certs|timeout|sender|from|local_hostname|cert_bundle|client_cert|client_key|source_address|class|starttls|recipients|message_class)$/;
@@ -131,16 +131,23 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   if (!ssl && port === 465) b.problem("smtplib.SMTP on port 465: plaintext to an implicit-TLS port; use SMTP_SSL", ["class", "port"]);
 }
 
-/** The change as aiosmtplib.SMTP keyword arguments; a TLS mode always writes both use_tls and start_tls. */
-export function render(change: ProfileSettings): string[] {
+/**
+ * The change as aiosmtplib.SMTP keyword arguments (a TLS mode always writes both use_tls and start_tls), or — for
+ * settings read in smtplib's terms (class, starttls) — as those keys.
+ */
+export function render(change: ProfileSettings, ctx?: RenderContext): string[] {
   const q = (s: string) => JSON.stringify(s);
   const out: string[] = [];
-  if (change.host !== undefined) out.push(`hostname=${q(change.host)}`);
+  const smtplib = ctx?.keys?.tls?.includes("class") ?? false;
+  if (change.host !== undefined) out.push(`${smtplib ? "host" : "hostname"}=${q(change.host)}`);
   if (change.port !== undefined) out.push(`port=${change.port}`);
-  if (change.tls !== undefined) {
+  if (smtplib && change.tls !== undefined) out.push(`class=${change.tls === "implicit" ? "SMTP_SSL" : "SMTP"}`, `starttls=${change.tls === "starttls" ? "True" : "False"}`);
+  else if (change.tls !== undefined) {
     const startTls = change.tls === "starttls" ? "True" : change.tls === "none" && change.opportunisticTls ? "None" : "False";
     out.push(`use_tls=${change.tls === "implicit" ? "True" : "False"}`, `start_tls=${startTls}`);
   }
+  // smtplib.SMTP_SSL followed by starttls(): the fix is to drop the call (aiosmtplib never makes one itself).
+  if (change.starttlsOnImplicit === false && (change.tls ?? ctx?.base?.tls) === "implicit" && change.tls === undefined) out.push(smtplib ? "starttls=False" : "start_tls=False");
   if (change.user !== undefined) out.push(`username=${q(change.user)}`);
   if (change.password !== undefined) out.push(`password=${q(PASSWORD_PLACEHOLDER)}`);
   if (change.insecure !== undefined) out.push(`validate_certs=${change.insecure ? "False" : "True"}`);

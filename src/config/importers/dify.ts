@@ -19,7 +19,7 @@
 // Booleans are read by pydantic: 1/0, true/false, yes/no, on/off, t/f, y/n, any case.
 
 import type { ImportResult, ProfileSettings } from "../types.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, envValue, splitMailbox, toPort, type ParseOptions } from "./common.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, envValue, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseDotenv, type EnvEntry } from "./dotenv.js";
 
 const KNOWN = ["SMTP_SERVER", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_USE_TLS", "SMTP_OPPORTUNISTIC_TLS", "SMTP_LOCAL_HOSTNAME"];
@@ -120,8 +120,8 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   return b.result;
 }
 
-/** The change as Dify .env lines; a TLS mode always writes both TLS keys. */
-export function render(change: ProfileSettings): string[] {
+/** The change as Dify .env lines; a TLS mode always writes both TLS keys, a sender the whole MAIL_DEFAULT_SEND_FROM (its name from the settings in force unless the change has one). */
+export function render(change: ProfileSettings, ctx?: RenderContext): string[] {
   const out: string[] = [];
   if (change.host !== undefined) out.push(`SMTP_SERVER=${envValue(change.host)}`);
   if (change.port !== undefined) out.push(`SMTP_PORT=${change.port}`);
@@ -132,7 +132,9 @@ export function render(change: ProfileSettings): string[] {
   if (change.user !== undefined) out.push(`SMTP_USERNAME=${envValue(change.user)}`);
   if (change.password !== undefined) out.push(`SMTP_PASSWORD=${envValue(PASSWORD_PLACEHOLDER)}`);
   if (change.from !== undefined) {
-    const mailbox = change.fromName && change.fromFormat !== "address-only" ? `${change.fromName} <${change.from}>` : change.from;
+    const name = change.fromName ?? ctx?.base?.fromName;
+    const format = change.fromFormat ?? ctx?.base?.fromFormat;
+    const mailbox = name && format !== "address-only" ? `${name} <${change.from}>` : change.from;
     out.push(`MAIL_DEFAULT_SEND_FROM=${envValue(mailbox)}`);
   }
   if (change.name !== undefined) out.push(`SMTP_LOCAL_HOSTNAME=${envValue(change.name)}`);

@@ -20,7 +20,7 @@
 import { parseDocument } from "yaml";
 import type { ImportResult, ProfileSettings } from "../types.js";
 import { ImportError } from "./errors.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, toPort, type ParseOptions } from "./common.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, toPort, type ParseOptions, type RenderContext } from "./common.js";
 
 const KEYS = ["mail_server", "mail_port", "mail_use_ssl", "mail_use_tls", "mail_username", "mail_password", "mail_default_sender", "mail_frontend_url"];
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
@@ -139,7 +139,7 @@ function pyStr(v: unknown): string {
 }
 
 /** The change as lines of the `smtp:` block; a TLS mode always writes both mail_use_ssl and mail_use_tls. */
-export function render(change: ProfileSettings): string[] {
+export function render(change: ProfileSettings, ctx?: RenderContext): string[] {
   const out: string[] = [];
   const q = (s: string) => JSON.stringify(s);
   if (change.host !== undefined) out.push(`mail_server: ${q(change.host)}`);
@@ -150,6 +150,7 @@ export function render(change: ProfileSettings): string[] {
   }
   if (change.user !== undefined) out.push(`mail_username: ${q(change.user)}`);
   if (change.password !== undefined) out.push(`mail_password: ${q(PASSWORD_PLACEHOLDER)}`);
-  if (change.from !== undefined) out.push(`mail_default_sender: [${q(change.fromName ?? "RAGFlow")}, ${q(change.from)}]`);
+  // [name, address] is one value: the name in force stays unless the change gives one.
+  if (change.from !== undefined) out.push(`mail_default_sender: [${q(change.fromName ?? ctx?.base?.fromName ?? "")}, ${q(change.from)}]`);
   return out;
 }
