@@ -93,6 +93,8 @@ Examples:
   $ mailctl doctor --host mail.example.com -p 465 --tls starttls      # a wrong mode: doctor says so, and what works
   $ mailctl doctor --host 127.0.0.1 -p 1587 --tls starttls -u lab@mailctl.test --ca ~/.cache/mailctl/lab/ca.pem --json
   $ mailctl doctor --from-config ./docker/.env              # diagnose Dify's own settings; fixes in .env terms
+  $ mailctl doctor --from-config ./docker/.env --send       # …and send the From header exactly as Dify writes it
+  $ mailctl doctor --preset qq -u 10001@qq.com --send --header-from '=?utf-8?b?5byg5LiJ?= <10001@qq.com>'
   $ mailctl doctor --profile work --send --to me@example.com`,
   );
   cmd.action(async (opts: DoctorFlags) => {

@@ -163,6 +163,7 @@ function reconcile(drafts: DraftDiagnosis[], target: DiagnoseCtx["target"]): Pro
   for (const d of drafts) {
     const kept: FixStep[] = [];
     let alternativeTaken = false;
+    let clashed = false;
     for (const step of d.steps) {
       if (!step.change) {
         kept.push(step);
@@ -173,12 +174,14 @@ function reconcile(drafts: DraftDiagnosis[], target: DiagnoseCtx["target"]): Pro
       const clash = entries.some(([k, v]) => k in chosen && chosen[k] !== v);
       // "Change the settings to:" steps are alternatives of one finding: the first that fits is enough.
       const alternative = step.text === "Change the settings to:";
+      if (clash) clashed = true;
       if (noop || clash || (alternative && alternativeTaken)) continue;
       if (alternative) alternativeTaken = true;
       for (const [k, v] of entries) chosen[k] = v;
       kept.push(step);
     }
-    d.steps = kept.length ? kept : [{ text: "The fix of the first error above covers it; check again after applying it." }];
+    if (!kept.length) kept.push({ text: clashed ? "The fix of the first error above covers it; check again after applying it." : "No settings change is needed for this: the settings already have the values a fix would set." });
+    d.steps = kept;
   }
   return chosen as ProfileSettings;
 }

@@ -129,6 +129,12 @@ describe("every doctor screen for the dialect fixtures", () => {
           for (const [key, values] of settingsOnScreen(io.stdout.text, target.dialect)) {
             if (values.size > 1) problems.push(`${label}: ${key} is set to ${[...values].join(" and ")}\n${io.stdout.text}`);
           }
+          // No step asks for what is already set (fix 1 must not be the user's current setting).
+          const current: Record<string, string> = { "--host": target.host, "--port": String(target.port), "--tls": target.tls, ...(target.name ? { "--name": target.name } : {}) };
+          for (const line of io.stdout.text.split("\n").filter((l) => /^\s*with mailctl: /.test(l))) {
+            const pairs = [...line.matchAll(/(--[\w-]+) (\S+)/g)];
+            if (pairs.length && pairs.every((m) => current[m[1]!] === m[2])) problems.push(`${label}: a step sets what is already set: ${line.trim()}`);
+          }
         }
       }
       expect(screens).toBeGreaterThan(IDS.length);
