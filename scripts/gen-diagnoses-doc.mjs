@@ -10,7 +10,7 @@ import { EXIT } from "../dist/exit-codes.js";
 
 const out = fileURLToPath(new URL("../docs/diagnoses.md", import.meta.url));
 const STATIC = {
-  "from-header-invalid": "the configured From value, checked against RFC 5322 §3.4 and RFC 2047 §5 before connecting",
+  "from-header-invalid": "the From header as it will go out — with --from-config the bytes the app's own writer makes of its sender setting (Dify's and RAGFlow's compat32 messages, aiosmtplib/smtplib, nodemailer, msmtp), else the --header-from value or the --from mailbox — judged before connecting by the same strict reader as the lab's QQ persona (RFC 5322 §3.4, RFC 2047 §5)",
   "ehlo-name-not-fqdn": "the configured EHLO name is neither a fully-qualified domain name nor an address literal",
   "tls-verification-off": "--insecure, or insecure/rejectUnauthorized: false in the settings",
   "password-file-readable": "the config file that holds the password is readable by group or others",

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -6,7 +6,8 @@ import type { Ctx, Execute, Outcome } from "../command.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../config/types.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
-import type { Lab } from "../lab/server.js";
+import type { Lab, LabRejection } from "../lab/server.js";
+import { compat32Header } from "../send/python-compat32.js";
 import { renderDemo } from "../ui/render-demo.js";
 
 /** One demo scenario: what it sets up, what doctor should find, and what it found. */
@@ -17,6 +18,8 @@ export interface DemoScenario {
   expected: string | null;
   found: string | null;
   result: DoctorResult;
+  /** What the lab saw: the From fields of the messages it kept, and every reply it refused with (with the From of a message refused after DATA). */
+  lab: { delivered: string[]; refused: LabRejection[] };
 }
 
 /** The --json document of demo. */
@@ -43,7 +46,9 @@ const PLANS: Plan[] = [
   { title: "A correct setup: STARTTLS on the submission port, login, a test message", lab: "default", port: "starttls", tls: "starttls", expected: null, send: true },
   { title: "Plaintext to the implicit-TLS port (the \"Unexpected EOF\" / \"Greeting never received\" case)", lab: "default", port: "implicit", tls: "starttls", expected: "plaintext-to-implicit-tls" },
   { title: "Implicit TLS to the STARTTLS port (the \"wrong version number\" case)", lab: "default", port: "starttls", tls: "implicit", expected: "tls-to-plaintext-port" },
-  { title: "QQ Mail refusing a From header the app did not encode", lab: "qq", port: "implicit", tls: "implicit", expected: "from-header-rejected", send: true, rawFrom: "张三 <lab@mailctl.test>", preset: "qq" },
+  // What Dify really sends for MAIL_DEFAULT_SEND_FROM=张三 <lab@mailctl.test>: msg["From"] = value on a compat32
+  // MIMEMultipart, written by msg.as_string() (api/libs/smtp.py) — one encoded word, address included.
+  { title: "QQ Mail refusing the From header Dify writes for MAIL_DEFAULT_SEND_FROM=张三 <lab@mailctl.test>", lab: "qq", port: "implicit", tls: "implicit", expected: "from-header-rejected", send: true, rawFrom: compat32Header("From", "张三 <lab@mailctl.test>", 0), preset: "qq" },
   { title: "Gmail refusing the account password (an app password is needed)", lab: "gmail", port: "implicit", tls: "implicit", expected: "auth-failed", password: "my-google-password", preset: "gmail" },
 ];
 
@@ -96,9 +101,15 @@ export async function run(ctx: Ctx): Promise<Outcome<DemoResult>> {
         const composed = await composeMessage({ ...input, ...(plan.rawFrom ? { rawFromHeader: plan.rawFrom } : {}) });
         message = { from: composed.envelope.from, to: composed.envelope.to, data: composed.stream(), size: composed.size, token, messageId: composed.messageId };
       }
+      const kept = (await lab.captures()).length;
+      const refused: LabRejection[] = [];
+      const onRefused = (r: LabRejection) => refused.push(r);
+      lab.on("rejected", onRefused);
       const result = await runDoctor(target, message ? { message } : {});
+      lab.off("rejected", onRefused);
       const found = result.diagnoses.find((d) => d.severity === "error")?.id ?? null;
-      scenarios.push({ title: plan.title, command: commandFor(plan, target, lab.caPath), expected: plan.expected, found, result });
+      const delivered = await deliveredFroms(lab, kept);
+      scenarios.push({ title: plan.title, command: commandFor(plan, target, lab.caPath), expected: plan.expected, found, result, lab: { delivered, refused } });
     }
     const ok = scenarios.every((s) => s.found === s.expected);
     return { category: ok ? "ok" : "software", data: { ok, scenarios, ms: Math.round(performance.now() - started) } };
@@ -107,6 +118,14 @@ export async function run(ctx: Ctx): Promise<Outcome<DemoResult>> {
     await Promise.all([...labs.values()].map((l) => l.close()));
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The From fields of the messages the lab kept since the `since`th capture, as they arrived. */
+async function deliveredFroms(lab: Lab, since: number): Promise<string[]> {
+  const { headerFields } = await import("../send/from-header.js");
+  const out: string[] = [];
+  for (const e of (await lab.captures()).slice(since)) out.push(...headerFields(await readFile(join(lab.captureDir, e.file)), "from"));
+  return out;
 }
 
 function commandFor(p: Plan, t: Target, ca: string): string {

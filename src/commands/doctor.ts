@@ -3,7 +3,8 @@ import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveTarget, type TargetFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import { addressOf } from "../diagnose/static.js";
-import { usageError } from "../errors.js";
+import { dataError, usageError } from "../errors.js";
+import { assertOneLine } from "../send/headers.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS } from "../options.js";
 import { renderDoctor } from "../ui/render-doctor.js";
 
@@ -21,9 +22,11 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   const target = await resolveTarget(opts, ctx, { needPort: true });
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
+  if (opts.headerFrom !== undefined) checkHeaderFrom(opts.headerFrom);
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
+  else if (target.appFrom) await (await import("../send/app-from.js")).applyAppFrom(target);
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
   let message;
@@ -38,7 +41,7 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
     } catch {
       sender = null; // a From that cannot be sent is itself the finding (from-header-invalid): diagnose, do not send
     }
-    if (sender) {
+    if (sender && !target.appFromError) {
       const { input, token } = testMessage(target, sender, to ?? { ...sender, name: "" }, version());
       const composed = await composeMessage({ ...input, ...(target.rawFromHeader !== undefined ? { rawFromHeader: target.rawFromHeader } : {}) });
       message = { from: composed.envelope.from, to: composed.envelope.to, data: composed.stream(), size: composed.size, token, messageId: composed.messageId };
@@ -52,6 +55,15 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   } finally {
     spinner.stop();
   }
+}
+
+/**
+ * --header-from goes out verbatim, so it must still be one header field: a line break would start a header of
+ * the caller's choosing (RFC 5322 §2.2), and a line longer than 998 octets is not a message (§2.1.1).
+ */
+function checkHeaderFrom(value: string): void {
+  assertOneLine(value, "--header-from");
+  if (Buffer.byteLength(`From: ${value}`) > 998) throw dataError("--header-from is longer than a header line may be (998 octets, RFC 5322 §2.1.1); nothing was sent");
 }
 
 /** Declares `doctor`. */
@@ -81,6 +93,8 @@ Examples:
   $ mailctl doctor --host mail.example.com -p 465 --tls starttls      # a wrong mode: doctor says so, and what works
   $ mailctl doctor --host 127.0.0.1 -p 1587 --tls starttls -u lab@mailctl.test --ca ~/.cache/mailctl/lab/ca.pem --json
   $ mailctl doctor --from-config ./docker/.env              # diagnose Dify's own settings; fixes in .env terms
+  $ mailctl doctor --from-config ./docker/.env --send       # …and send the From header exactly as Dify writes it
+  $ mailctl doctor --preset qq -u 10001@qq.com --send --header-from '=?utf-8?b?5byg5LiJ?= <10001@qq.com>'
   $ mailctl doctor --profile work --send --to me@example.com`,
   );
   cmd.action(async (opts: DoctorFlags) => {

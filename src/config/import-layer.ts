@@ -23,8 +23,6 @@ export interface ImportedConfig {
 
 // Importer messages that match a catalog diagnosis. The importers word them; this table gives them ids.
 const KNOWN_MESSAGES: { re: RegExp; id: string; fixes?: ProfileSettings[] }[] = [
-  // aiosmtplib with use_tls=True and start_tls unset: doctor checks whether this server trips over it.
-  { re: /^use_tls=True with start_tls left at None/, id: "starttls-after-implicit-tls", fixes: [{ tls: "implicit" }] },
   // smtplib.SMTP_SSL followed by starttls(): doctor sends the second STARTTLS too and shows the server's answer.
   { re: /^starttls\(\) on an SMTP_SSL connection/, id: "starttls-after-implicit-tls" },
   { re: /^(SMTP_PASSWORD|mail_password) is empty/, id: "credentials-missing" },

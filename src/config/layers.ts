@@ -12,7 +12,7 @@ import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./
 import type { SecretRef } from "../auth/oauth2.js";
 import type { SecretSpec } from "./secrets.js";
 import { portForTls, tlsForPort, type Finding } from "./target.js";
-import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
+import type { AppFrom, Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
 import type { ProfileEntry } from "./validate.js";
 
 /** Default seconds for each wait. */
@@ -38,6 +38,8 @@ export interface Resolution {
   dialect: Dialect;
   importKeys?: ImportResult["keys"];
   sourceFile?: string;
+  /** How the imported app writes its From header. */
+  appFrom?: AppFrom;
   secret: SecretSpec;
   /** The OAuth2 secrets' sources (each from the highest layer that names one), when any is set. */
   oauth: OAuthRefs;
@@ -74,7 +76,7 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
     const imp = await importFile(flags.fromConfig, { cwd: ctx.cwd, display, ...(flags.dialect ? { dialect: flags.dialect } : {}), ...(flags.account ? { account: flags.account } : {}) });
     const keys = imp.result.keys;
     layers.push({ settings: imp.result.settings, file: imp.file, origin: (f) => ({ source: "import", where: imp.display, ...(keys[f as keyof ProfileSettings] ? { key: keys[f as keyof ProfileSettings]!.join(", ") } : {}) }) });
-    Object.assign(r, { dialect: imp.result.dialect, importKeys: keys, sourceFile: imp.file });
+    Object.assign(r, { dialect: imp.result.dialect, importKeys: keys, sourceFile: imp.file, ...(imp.result.fromHeader ? { appFrom: imp.result.fromHeader } : {}) });
     r.findings.push(...imp.findings);
   } else {
     const loaded = await loadConfig({ cwd: ctx.cwd, env: ctx.env, ...(flags.config ?? env.config ? { explicit: flags.config ?? env.config } : {}) }, ctx.warn);

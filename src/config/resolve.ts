@@ -50,6 +50,8 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
   if (r.preset) target.preset = r.preset.ref;
   if (r.importKeys) target.importKeys = r.importKeys;
   if (r.sourceFile) target.sourceFile = r.sourceFile;
+  // The app's own From header only when the From is the app's: a --from or MAILCTL_FROM replaces it.
+  if (r.appFrom && r.origins.from?.source === "import") target.appFrom = r.appFrom;
   if (s.ca) {
     target.ca = s.ca;
     target.caPem = await readCa(s.ca);

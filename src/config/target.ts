@@ -1,5 +1,5 @@
 import type { TokenProvider } from "../auth/oauth2.js";
-import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
+import type { AppFrom, Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
 
 /** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
 export interface Target {
@@ -13,8 +13,12 @@ export interface Target {
   /** Where the password was to come from, e.g. "environment variable SMTP_PASSWORD" (for the credentials-missing diagnosis). */
   passwordSource?: string;
   from?: string;
-  /** A From header value to send verbatim, as the app writes it (doctor --header-from). */
+  /** A From header value to send verbatim, as the app writes it (doctor --header-from, or the app's own writer's output). */
   rawFromHeader?: string;
+  /** How the app whose config this is writes its From header (--from-config). */
+  appFrom?: AppFrom;
+  /** Why that app writes no From header at all from these settings (its writer raises, or finds no address). */
+  appFromError?: string;
   fromName?: string;
   fromFormat?: "name-addr" | "address-only";
   /** Path of the extra CA file, and its PEM text. */

@@ -48,6 +48,25 @@ export interface ProfileSettings {
   starttlsOnImplicit?: boolean;
 }
 
+/**
+ * How an app turns its sender setting into the From header, read from the app's own source: nodemailer's
+ * composer (a `from` string through its addressparser, or {name, address}); Python's email package on a
+ * compat32 message (email.mime: the value is stored as given and encoded as a whole when serialised; `fold` is
+ * the line length of the generator that writes it, 0 for Message.as_string()) or on an EmailMessage
+ * (policy.default: parsed as an address when set); or msmtp, which passes the message's own From through and
+ * writes `From: from_full_name <from>` itself only when told to (set_from_header on, or auto and none there).
+ */
+export type FromWriter = { kind: "nodemailer" } | { kind: "python-compat32"; fold: 0 | 78 } | { kind: "python-default" } | { kind: "msmtp"; set: "auto" | "on" };
+
+/** The From header as an app writes it: the value it assigns, the writer, where in the app that happens, and the app's keys behind the value. */
+export interface AppFrom {
+  value: string | { name: string; address: string };
+  writer: FromWriter;
+  /** e.g. `api/libs/smtp.py: msg["From"] = MAIL_DEFAULT_SEND_FROM on a MIMEMultipart, sent as msg.as_string()`. */
+  how: string;
+  keys: string[];
+}
+
 /** Where one setting came from, for `config show` and for writing fixes in the user's own terms. */
 export interface SettingOrigin {
   /** e.g. "file", "env", "flag", "preset", "default", "import" */
@@ -68,4 +87,6 @@ export interface ImportResult {
   warnings: string[];
   /** Settings that the app cannot express or that are contradictory, each with the app's keys involved. */
   problems: { message: string; keys: string[] }[];
+  /** How the app writes its From header from these settings, when it builds messages itself. */
+  fromHeader?: AppFrom;
 }

@@ -1,8 +1,12 @@
 import type { Target } from "../config/target.js";
+import type { ProfileSettings } from "../config/types.js";
 import type { SessionReport } from "../session/run.js";
 import type { DiagnoseCtx } from "./diagnose.js";
 import { authFacts, fromFailure, type Evidence } from "./evidence.js";
 import { recogniseProvider, type Provider } from "./providers.js";
+import type { FromFacts } from "./catalog/index.js";
+import { mailboxOfValue } from "../send/from-header.js";
+import { formataddr } from "../send/python-compat32.js";
 
 /**
  * What doctor, send and test-send share to turn a session into diagnoses: the provider (from the preset or host,
@@ -36,6 +40,23 @@ export function contextFor(target: Target, provider: Provider | null): DiagnoseC
       ...(target.name ? { name: target.name } : {}),
       ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
     },
-    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}) },
+    dialect: { dialect: target.dialect, ...(target.sourceFile ? { file: target.sourceFile } : {}), ...(target.importKeys ? { keys: target.importKeys } : {}), base: baseSettings(target) },
+    ...(target.rawFromHeader !== undefined ? { from: fromFacts(target.rawFromHeader, target) } : {}),
   };
+}
+
+/** The settings in force as a fix may restate them: connection settings, never a secret. */
+function baseSettings(t: Target): ProfileSettings {
+  const base: ProfileSettings = { host: t.host, port: t.port, tls: t.tls, insecure: t.insecure };
+  if (t.opportunisticTls) base.opportunisticTls = true;
+  for (const k of ["user", "servername", "name", "from", "fromName", "fromFormat", "starttlsOnImplicit"] as const) if (t[k] !== undefined) (base as Record<string, unknown>)[k] = t[k];
+  return base;
+}
+
+/** What the From header that goes out means, and how to write the same mailbox correctly. */
+function fromFacts(header: string, target: Target): FromFacts {
+  const box = mailboxOfValue(header);
+  const app = target.appFrom ? { dialect: target.dialect, how: target.appFrom.how, keys: target.appFrom.keys } : undefined;
+  const correct = box ? formataddr(box.name, box.address) : null;
+  return { header, ...(box ? { name: box.name, address: box.address } : {}), ...(correct ? { correct } : {}), ...(app ? { app } : {}) };
 }

@@ -98,10 +98,10 @@ export const RULES: Rule[] = [
   },
   {
     id: "starttls-after-implicit-tls",
-    signals: "a STARTTLS sent on an already-encrypted connection and refused (QQ: 502 Invalid paramenters; others: 454/503 \"not permitted when TLS active\"); aiosmtplib \"Connection already using TLS\"",
+    signals: "a STARTTLS on an already-encrypted connection: refused by the server (454/503 \"not permitted when TLS active\", \"TLS already active\"), or stopped by the client library (aiosmtplib \"Connection already using TLS\"; smtplib SMTP_SSL + starttls() against a server that does not advertise it)",
     test: (e) =>
-      (e.stage === "starttls" && e.secure === true && (code(e) ?? 0) >= 400) ||
-      has(e, /not permitted when TLS active|already using TLS|Invalid paramenters|TLS already active/i),
+      (e.stage === "starttls" && e.secure === true) ||
+      has(e, /not permitted when TLS active|already using TLS|TLS already active/i),
   },
   {
     id: "tls-to-plaintext-port",
@@ -123,18 +123,21 @@ export const RULES: Rule[] = [
       has(e, /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|name or service not known|no such host|cannot locate host|host unknown|nodename nor servname|failure in name resolution|lookup \S+.*(no such host|i\/o timeout|server misbehaving)|queryA E|\bEDNS\b/i),
   },
   {
+    id: "network-unreachable",
+    signals: "ENETUNREACH (errno 101, WinError 10051) \"Network is unreachable\"; EHOSTUNREACH (errno 113) \"No route to host\"; EADDRNOTAVAIL \"Cannot assign requested address\"",
+    test: (e) => kind(e, "unreachable") || has(e, /network is unreachable|ENETUNREACH|EHOSTUNREACH|no route to host|\[Errno (101|113)\]|10051|10065|EADDRNOTAVAIL|cannot assign requested address/i),
+  },
+  {
     id: "connection-refused",
-    signals: "ECONNREFUSED (errno 111, WinError 10061) \"Connection refused\"; ENETUNREACH/EHOSTUNREACH \"Network is unreachable\"",
-    test: (e) =>
-      kind(e, "refused", "unreachable") ||
-      has(e, /ECONNREFUSED|connection refused|actively refused|10061|network is unreachable|ENETUNREACH|EHOSTUNREACH|no route to host/i),
+    signals: "ECONNREFUSED (errno 111, WinError 10061) \"Connection refused\"",
+    test: (e) => kind(e, "refused") || has(e, /ECONNREFUSED|connection refused|actively refused|10061/i),
   },
   {
     id: "connect-timeout",
-    signals: "ETIMEDOUT / CONNECT_TIMEOUT \"Connection timeout\"; errno 110 / WinError 10060; Go \"dial tcp …: i/o timeout\"",
+    signals: "ETIMEDOUT / CONNECT_TIMEOUT \"Connection timeout\"; errno 110 / WinError 10060; Go \"dial tcp …: i/o timeout\"; aiosmtplib SMTPConnectTimeoutError \"Timed out connecting to … on port …\"",
     test: (e) =>
       kind(e, "connect-timeout", "tls-timeout") ||
-      has(e, /ETIMEDOUT|connection time ?out|connection timed out|timed out \(110\)|dial tcp [^:]+:\d+: i\/o timeout|10060|operation timed out|timedout while connecting|within specified timeout|couldn't connect to host|CONNECT_TIMEOUT|connecting[^:]*: timed out|did not properly respond after a period of time/i),
+      has(e, /ETIMEDOUT|connection time ?out|connection timed out|timed out \(110\)|dial tcp [^:]+:\d+: i\/o timeout|10060|operation timed out|timedout while connecting|within specified timeout|couldn't connect to host|CONNECT_TIMEOUT|connecting[^:]*: timed out|did not properly respond after a period of time|timed out connecting to \S+ on port/i),
   },
   {
     id: "greeting-timeout",
@@ -187,11 +190,11 @@ export const RULES: Rule[] = [
   },
   {
     id: "starttls-unavailable",
-    signals: "STARTTLS required by the settings but not advertised, or answered 454 \"TLS not available\" / 5xx; Python \"STARTTLS extension not supported by server\"; Go \"unencrypted connection\"",
+    signals: "STARTTLS required by the settings but not advertised, or answered 454 \"TLS not available\" / 5xx (nodemailer ETLS \"Error upgrading connection with STARTTLS: …\"; smtplib's bare SMTPResponseException, which only starttls() raises); Python \"STARTTLS extension not supported by server\"; Go \"unencrypted connection\"",
     test: (e) =>
       kind(e, "starttls-not-offered") ||
       (e.stage === "starttls" && !e.secure) ||
-      (has(e, /expected response code 220\b/i) && (code(e) ?? 0) >= 400) ||
+      (has(e, /expected response code 220\b|Error upgrading connection with STARTTLS|smtplib\.SMTPResponseException: \(\d{3}/i) && (code(e) ?? 0) >= 400) ||
       has(e, /STARTTLS extension not supported|does not support STARTTLS|not support TLS via the STARTTLS|TLS not available|unencrypted connection|cannot use a secure authentication method|server does not support TLS/i),
   },
   {
@@ -206,6 +209,21 @@ export const RULES: Rule[] = [
       kind(e, "auth-not-offered", "auth-mechanism-not-offered") ||
       ((e.stage === "auth" || has(e, /invalid login/i)) && [500, 502, 503, 504].includes(code(e) ?? 0)) ||
       has(e, /AUTH extension not supported|doesn't support AUTH|does not support (the )?authentication|authentication not enabled|no suitable authentication method|AUTH command used when not advertised|command "?AUTH"? not recognized|invalid authentication mechanism|"AUTH [A-Z0-9-]+[^"]*" not implemented|command unrecognized: "?AUTH|not available: 535/i),
+  },
+  {
+    id: "sender-invalid",
+    signals: "MAIL FROM refused as malformed or empty: Postfix 501 5.1.7 \"Bad sender address syntax\"; 553 5.1.3; 555 5.5.4 \"MAIL FROM parameters\"; a Python SMTPSenderRefused whose sender part is empty or not an address (aiosmtplib's \"(502, 'Invalid paramenters', '')\" is MAIL FROM:<>); QQ's \"502 Invalid paramenters\" (the entry ranks its two possible causes)",
+    test: (e) => {
+      if (e.stage !== undefined && e.stage !== "mail") return false;
+      // A text that names the command as STARTTLS (nodemailer ETLS; smtplib raises the bare SMTPResponseException only from starttls()) is not about MAIL FROM.
+      if (has(e, /STARTTLS|SMTPResponseException:/)) return false;
+      const sender = pythonSender(e.text);
+      return (
+        (e.stage === "mail" && [501, 502, 553, 555].includes(code(e) ?? 0) && has(e, /syntax|malformed|invalid|bad sender|paramenters|parameters|5\.1\.[37]|5\.5\.[24]/i)) ||
+        (sender !== null && !/^[^@\s<>]+@[^@\s<>]+$/.test(sender) && !has(e, /recipient/i)) ||
+        has(e, /Invalid paramenters|bad sender address syntax|sender address syntax|MAIL FROM parameters/i)
+      );
+    },
   },
   {
     id: "sender-not-owned",
@@ -287,6 +305,15 @@ export const RULES: Rule[] = [
       has(e, /authentication (failed|unsuccessful|failure)|could not authenticate|invalid login|username and password not accepted|incorrect authentication data|login denied|AuthenticationFailed|not loving your login|bad username|invalid credentials|\(535\)/i),
   },
 ];
+
+/**
+ * The sender in a Python SMTPSenderRefused as str() prints it: (code, message, sender) — aiosmtplib
+ * errors.py and smtplib keep the envelope sender as the third part. Null when the text holds no such tuple.
+ */
+export function pythonSender(text: string): string | null {
+  const m = /\((\d{3}),\s*b?(['"])(?:\\.|(?!\2)[^\\])*\2,\s*(['"])((?:\\.|(?!\3)[^\\])*)\3\)/.exec(text);
+  return m ? m[4]! : null;
+}
 
 /** The first rule that matches, or null when nothing in the evidence can be placed. */
 export function recognise(e: Evidence): DiagnosisId | null {

@@ -4,6 +4,7 @@ import type { Evidence } from "./evidence.js";
 import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
 import type { Provider } from "./providers.js";
 import type { StageName } from "../session/failure.js";
+import { judgeFromValue } from "../send/from-header.js";
 
 /** A finding on the settings alone, before connecting: an id, how sure, the stage where it will bite, and what was seen. */
 export interface StaticFinding {
@@ -54,11 +55,32 @@ export function staticChecks(t: Target, provider: Provider | null): StaticFindin
   const fromAddr = t.from ? addressOf(t.from) : null;
   if (fromAddr && t.user?.includes("@") && provider?.from.rule === "must-equal-login" && fromAddr.toLowerCase() !== t.user.toLowerCase())
     out.push({ id: "sender-not-owned", severity: "error", stage: "mail", evidence: ev(`From ${fromAddr} differs from the login ${t.user}; ${provider.title} requires them equal`, t) });
-  const fromProblem = t.rawFromHeader !== undefined ? checkFrom(t.rawFromHeader, true) : t.from ? checkFrom(t.from) : null;
-  if (fromProblem) out.push({ id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.rawFromHeader ?? t.from}": ${fromProblem}`, t) });
+  const from = fromHeaderFinding(t);
+  if (from) out.push(from);
   if (t.name && !isFqdnOrLiteral(t.name)) out.push({ id: "ehlo-name-not-fqdn", severity: "warning", stage: "ehlo", evidence: ev(t.name, t) });
   if (t.insecure) out.push({ id: "tls-verification-off", severity: "warning", stage: "config", evidence: ev("TLS certificate verification is off (--insecure)", t) });
   return out;
+}
+
+/**
+ * The From header as it will go out, judged by the same strict reader the lab's QQ and Outlook personas refuse
+ * with: the app's own bytes (--from-config: what the app's writer makes of its sender setting), or the
+ * --header-from value, or — for mailctl's own messages — the --from mailbox as typed.
+ */
+function fromHeaderFinding(t: Target): StaticFinding | null {
+  const app = t.appFrom;
+  const shown = app ? `${app.keys[0]}=${typeof app.value === "string" ? app.value : app.value.name ? `${app.value.name} <${app.value.address}>` : app.value.address}` : "";
+  if (t.appFromError) return { id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`${shown}: ${t.appFromError}`, t) };
+  if (t.rawFromHeader !== undefined) {
+    const verdict = judgeFromValue(t.rawFromHeader);
+    if (verdict.ok) return null;
+    // msmtp writes its own From only into messages that have none (set_from_header auto): then it may not bite.
+    const severity = app?.writer.kind === "msmtp" && app.writer.set === "auto" ? "warning" : "error";
+    const text = app ? `${shown} goes out as "From: ${t.rawFromHeader}" (${app.how}): ${verdict.reason}` : `From "${t.rawFromHeader}": ${verdict.reason}`;
+    return { id: "from-header-invalid", severity, stage: "data", evidence: ev(text, t) };
+  }
+  const problem = t.from ? checkFrom(t.from) : null;
+  return problem ? { id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.from}": ${problem}`, t) } : null;
 }
 
 /** The address in "Name <addr>" or a bare address. */
@@ -69,11 +91,10 @@ export function addressOf(from: string): string | null {
 }
 
 /**
- * What is wrong with a From header value, or null when it is fine. `verbatim`: the value goes into the header
- * as it is, so non-ASCII text must already be RFC 2047-encoded (RFC 2047 §1; raw UTF-8 needs SMTPUTF8, RFC 6532).
+ * What is wrong with a From mailbox as typed for mailctl (which encodes the name itself), or null when it is
+ * fine. Values sent verbatim are judged by judgeFromValue instead.
  */
-export function checkFrom(from: string, verbatim = false): string | null {
-  if (verbatim && /[^\x00-\x7f]/.test(from)) return "it contains non-ASCII characters that are not RFC 2047-encoded (raw 8-bit text in a header is refused by strict servers)";
+export function checkFrom(from: string): string | null {
   const opens = (from.match(/</g) ?? []).length;
   if (opens > 1) return 'it holds more than one <…> (a doubled "Name <Name <addr>>")';
   if (opens === 1 && !/^[^<>]*<[^<>]+>\s*$/.test(from)) return "the <address> is not closed, or text follows it";

@@ -3,6 +3,7 @@ import type { CaptureEntry, CaptureStore } from "./capture.js";
 import type { DefaultPersona } from "./personas/default.js";
 import { reply, replyText, type LabReply } from "./reply.js";
 import { LabSmtpServer, answerWith, connOf, replyError, type LabConn, type PortKind } from "./smtp-hooks.js";
+import { headerFields } from "../send/from-header.js";
 
 /** A negative reply the lab sent, for the live log. */
 export interface LabRejection {
@@ -13,6 +14,8 @@ export interface LabRejection {
   command: string | null;
   code: number;
   text: string;
+  /** For a message refused after DATA: its From header field(s) exactly as received (8-bit bytes as latin1), so what was refused can be read. */
+  from?: string[];
 }
 
 /** What a listener tells the lab about. */
@@ -84,7 +87,11 @@ export function createListener(kind: PortKind, ctx: ListenerContext): LabSmtpSer
     greeting: (c) => p.greeting(c),
     ehlo: (c, kw) => p.ehlo(c, kw),
     command: (c, verb, line) => p.command(c, verb, line),
-    rejected: (c, code, text) => ctx.events.rejected(rejection(c, code, text)),
+    rejected: (c, code, text) => {
+      const from = refusedFrom.get(c);
+      refusedFrom.delete(c);
+      ctx.events.rejected({ ...rejection(c, code, text), ...(from ? { from } : {}) });
+    },
   });
   // An unhandled "error" event would end the process; a client that leaves during the TLS handshake emits one.
   // smtp-server marks the ones that are only a client going away with report: false.
@@ -94,6 +101,9 @@ export function createListener(kind: PortKind, ctx: ListenerContext): LabSmtpSer
   });
   return server;
 }
+
+/** The From fields of a message the persona refused after DATA, until the refusal is reported. */
+const refusedFrom = new WeakMap<LabConn, string[]>();
 
 /** Stores the message durably, then lets smtp-server send the 250: an acknowledged message is on disk. */
 function receive(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void, ctx: ListenerContext): void {
@@ -116,7 +126,12 @@ function receive(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (
     tls: { secure: conn.secure, protocol: cipher ? cipher.version : null, cipher: cipher ? cipher.name : null },
     envelope: { mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo },
   };
-  ctx.store.save(stream, meta, (head) => (stream.sizeExceeded ? p.tooBig(conn) : p.message(conn, head, envelope))).then(
+  const check = (head: Buffer) => {
+    const refused = stream.sizeExceeded ? p.tooBig(conn) : p.message(conn, head, envelope);
+    if (refused) refusedFrom.set(conn, headerFields(head, "from"));
+    return refused;
+  };
+  ctx.store.save(stream, meta, check).then(
     (result) => {
       if ("refused" in result) return cb(replyError(session, result.refused as LabReply));
       ctx.events.message(result);

@@ -9,6 +9,9 @@ export function renderDemo(r: DemoResult, ui: Ui): void {
     ui.out(t.c.bold.underline(`${i + 1}/${r.scenarios.length}  ${s.title}`));
     ui.out(t.c.dim(`$ ${s.command}`));
     renderDoctor(s.result, ui);
+    // What the lab itself received, byte for byte: the demo's findings are about these headers, not about their absence.
+    for (const r of s.lab.refused) for (const f of r.from ?? []) ui.out(t.c.dim(`  the lab refused the message with ${r.code}; its header was ${f}`));
+    for (const f of s.lab.delivered) ui.out(t.c.dim(`  the lab kept the message; its header was ${f}`));
     if (s.found !== s.expected) ui.out(`${t.fail} expected ${s.expected ?? "no error"}, found ${s.found ?? "no error"}`);
     ui.out();
   });

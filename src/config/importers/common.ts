@@ -11,7 +11,13 @@ export interface ParseOptions {
 export interface DialectModule {
   detect(text: string, fileName: string): number;
   parse(text: string, opts: ParseOptions): ImportResult;
-  render(change: ProfileSettings): string[];
+  render(change: ProfileSettings, ctx?: RenderContext): string[];
+}
+
+/** What a render may know besides the change: the app keys the settings came from (smtplib vs aiosmtplib terms), and the settings in force (an SMTP URL is one value, written whole). */
+export interface RenderContext {
+  keys?: ImportResult["keys"];
+  base?: ProfileSettings;
 }
 
 /** Written where a fix step needs a password: render output never carries the real one. */

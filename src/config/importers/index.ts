@@ -2,7 +2,7 @@
 // mailctl terms (with the app keys behind each setting), and write fixes back in the app's syntax.
 
 import type { Dialect, ImportResult, ProfileSettings } from "../types.js";
-import type { DialectModule } from "./common.js";
+import type { DialectModule, RenderContext } from "./common.js";
 import { ImportError } from "./errors.js";
 import * as aiosmtplib from "./aiosmtplib.js";
 import * as dify from "./dify.js";
@@ -17,6 +17,9 @@ export { ImportError } from "./errors.js";
 const MODULES: Record<Dialect, DialectModule> = {
   mailctl, dify, ragflow, msmtp, nodemailer, "smtp-url": smtpUrl, aiosmtplib,
 };
+
+/** Every dialect, in the registry's order: the list everything else (docs, tests, --dialect) derives from. */
+export const DIALECTS = Object.keys(MODULES) as Dialect[];
 
 const LABELS: Record<Dialect, string> = {
   mailctl: "mailctl profile",
@@ -62,8 +65,8 @@ export function importConfig(text: string, opts: { fileName?: string; dialect?: 
 }
 
 /** The change written as lines of the dialect's own config syntax, for fix steps. */
-export function renderSettings(dialect: Dialect, change: ProfileSettings): string[] {
-  return MODULES[dialect].render(change);
+export function renderSettings(dialect: Dialect, change: ProfileSettings, ctx?: RenderContext): string[] {
+  return MODULES[dialect].render(change, ctx);
 }
 
 /** Human name of a dialect, e.g. "Dify .env". */

@@ -7,7 +7,7 @@
 
 import type { ImportResult, ProfileSettings } from "../types.js";
 import { ImportError } from "./errors.js";
-import { ResultBuilder, toPort, type ParseOptions } from "./common.js";
+import { ResultBuilder, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { wellKnownService } from "./nodemailer.js";
 
 const URL_RE = /^\s*["']?(smtps?):\/\/\S+?["']?\s*$/i;
@@ -84,8 +84,13 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   return b.result;
 }
 
-/** The change as one complete URL (never with a password; scheme and TLS query keys always agree). */
-export function render(change: ProfileSettings): string[] {
+/**
+ * The change as one complete URL (never with a password; scheme and TLS query keys always agree). A URL is one
+ * value, so it is written whole: the settings in force (ctx.base) with the change applied.
+ */
+export function render(delta: ProfileSettings, ctx?: RenderContext): string[] {
+  const change: ProfileSettings = { ...ctx?.base, ...delta };
+  if (delta.tls !== undefined && delta.opportunisticTls === undefined) delete change.opportunisticTls;
   const implicit = change.tls === "implicit" || (change.tls === undefined && change.port === 465);
   const user = change.user ? `${encodeURIComponent(change.user)}@` : "";
   const host = change.host ?? "<host>";

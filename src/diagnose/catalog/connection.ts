@@ -1,4 +1,18 @@
-import { endpointFor, quoted, who, type Entry, type FixStep } from "./types.js";
+import { endpointFor, quoted, who, type Entry, type ExplainCtx, type FixStep } from "./types.js";
+
+/** How each TLS mode is switched on in the clients people paste errors from. */
+const IN_CODE = {
+  implicit: "nodemailer secure: true; Python smtplib.SMTP_SSL; aiosmtplib use_tls=True",
+  starttls: "nodemailer secure: false with requireTLS: true; Python smtplib.SMTP then starttls(); aiosmtplib use_tls=False, start_tls=True",
+} as const;
+
+const MODE_WORDS = { implicit: "implicit TLS", starttls: "STARTTLS", none: "plaintext" } as const;
+
+/** The one fix when discovery found a working port and mode: that one, checked just now. */
+function verified(s: { port: number; tls: "implicit" | "starttls" | "none" }, c: ExplainCtx): FixStep {
+  const inCode = s.tls === "none" ? "" : ` (${IN_CODE[s.tls]})`;
+  return { text: `Use port ${s.port} with ${MODE_WORDS[s.tls]}${inCode}: it was checked just now${c.target ? ` on ${c.target.host}` : ""} and reaches EHLO.`, change: { ...s } };
+}
 
 /** Causes found before or while the SMTP dialogue starts: name, route, TLS mode, greeting. */
 export const CONNECTION: Entry[] = [
@@ -10,10 +24,11 @@ export const CONNECTION: Entry[] = [
       `Port ${c.target?.port ?? c.e.port ?? 465} expects TLS from the very first byte (implicit TLS, RFC 8314), but the client connected in plaintext and waited for a greeting. ` +
       "The server waits for a TLS handshake instead, so nothing arrives: clients report this as \"Greeting never received\", \"Unexpected EOF received\" or \"Connection unexpectedly closed\".",
     fix: (c) => {
-      const ep = endpointFor(c, "implicit");
-      const steps: FixStep[] = [{ text: `Turn on implicit TLS for port ${c.target?.port ?? ep.port} (in code: nodemailer secure: true; Python smtplib.SMTP_SSL / aiosmtplib use_tls=True).`, change: { port: c.target?.port ?? ep.port, tls: "implicit" } }];
-      // Doctor offers the other port only when it checked that it works; explain cannot check, so it offers it as an option.
-      if (!c.target || c.suggestion?.tls === "starttls") steps.push({ text: `Or keep plaintext+STARTTLS and use the submission port ${c.suggestion?.port ?? 587} instead.`, change: { port: c.suggestion?.port ?? 587, tls: "starttls" } });
+      if (c.suggestion) return [verified(c.suggestion, c)];
+      const port = c.target?.port ?? c.e.port ?? endpointFor(c, "implicit").port;
+      const steps: FixStep[] = [{ text: `Turn on implicit TLS for port ${port} (${IN_CODE.implicit}).`, change: { port, tls: "implicit" } }];
+      // explain cannot check what the server offers, so it names the other way too; doctor gives one change.
+      if (!c.target) steps.push({ text: `Or keep plaintext with STARTTLS and use the submission port 587 instead (${IN_CODE.starttls}).`, change: { port: 587, tls: "starttls" } });
       return steps;
     },
   },
@@ -21,27 +36,44 @@ export const CONNECTION: Entry[] = [
     id: "tls-to-plaintext-port",
     category: "protocol",
     title: "TLS handshake sent to a plaintext (STARTTLS) port",
-    explain: (c) =>
-      `The client started a TLS handshake at once (implicit TLS), but port ${c.target?.port ?? c.e.port ?? "?"} speaks plaintext first: the server answered with its text greeting, which the TLS library cannot read ` +
-      "(OpenSSL \"wrong version number\", Go \"first record does not look like a TLS handshake\", Java \"Unrecognized SSL message\"). On such a port TLS starts later, with the STARTTLS command.",
-    fix: (c) => {
+    explain: (c) => {
       const port = c.target?.port ?? c.e.port;
-      const steps: FixStep[] = [];
-      if (port && port !== 465) steps.push({ text: `Keep port ${port} and use STARTTLS instead of implicit TLS (nodemailer secure: false + requireTLS: true; Python smtplib.SMTP + starttls(); aiosmtplib use_tls=False, start_tls=True).`, change: { port, tls: "starttls" as const } });
-      if (!c.target || c.suggestion?.tls === "implicit") steps.push({ text: `Or keep implicit TLS and use port ${c.suggestion?.port ?? 465}${c.target ? "" : ", if the server offers it"}.`, change: { port: c.suggestion?.port ?? 465, tls: "implicit" as const } });
+      return (
+        `The client started a TLS handshake at once (implicit TLS), but ${port ? `port ${port}` : "the port"} speaks plaintext first: the server answered with its text greeting, which the TLS library cannot read ` +
+        "(OpenSSL \"wrong version number\", Go \"first record does not look like a TLS handshake\", Java \"Unrecognized SSL message\"). On such a port TLS starts later, with the STARTTLS command" +
+        (port ? "." : ": that is port 587 (submission) and 25; 465 is the port for implicit TLS.")
+      );
+    },
+    fix: (c) => {
+      if (c.suggestion) return [verified(c.suggestion, c)];
+      const port = c.target?.port ?? c.e.port ?? 587;
+      const steps: FixStep[] = [{ text: `${c.target?.port ?? c.e.port ? `Keep port ${port} and use` : `Use port ${port} with`} STARTTLS instead of implicit TLS (${IN_CODE.starttls}).`, change: { port, tls: "starttls" } }];
+      if (!c.target) steps.push({ text: "Or keep implicit TLS and use port 465, if the server offers it.", change: { port: 465, tls: "implicit" } });
       return steps;
     },
   },
   {
     id: "starttls-after-implicit-tls",
     category: "protocol",
-    title: "STARTTLS sent on a connection that is already encrypted",
-    explain: (c) =>
-      `The connection was already TLS (implicit TLS on port ${c.target?.port ?? c.e.port ?? 465}), and the client then sent STARTTLS as well. ` +
-      `${who(c)} refuses that${quoted(c) ? ` with ${quoted(c)}` : ""}. QQ Mail still advertises STARTTLS on its implicit-TLS port 465 and answers "502 Invalid paramenters", which catches clients that upgrade whenever STARTTLS is offered.`,
+    title: "STARTTLS on a connection that is already encrypted",
+    explain: (c) => {
+      const port = c.target?.port ?? c.e.port;
+      const where = `implicit TLS${port ? ` on port ${port}` : ""}`;
+      // Who stopped it decides the words: the client library itself (nothing was sent), or the server.
+      if (/already using TLS/i.test(c.e.text)) return `The connection was already TLS (${where}) and the code called starttls() again; aiosmtplib refuses that itself ("Connection already using TLS", smtp.py starttls) before sending anything.`;
+      if (/SMTPNotSupportedError|STARTTLS extension not supported/i.test(c.e.text) && c.e.secure) return `The connection was already TLS (${where}) and the code calls starttls() again (smtplib.SMTP_SSL followed by starttls()). This server does not advertise STARTTLS there, so smtplib raises SMTPNotSupportedError before sending anything, and no mail goes out.`;
+      return (
+        `The connection was already TLS (${where}), and the client sent STARTTLS as well; ${who(c).replace(/^The server$/, "the server")} refused it${quoted(c) ? ` with ${quoted(c)}` : ""} (RFC 3207 §4.2: STARTTLS is for a connection that is not yet encrypted). ` +
+        "smtplib sends it whenever the server advertises STARTTLS, even on SMTP_SSL; nodemailer, aiosmtplib and msmtp never send it on a TLS connection." +
+        (c.provider?.name === "qq" ? " smtp.qq.com:465 does not advertise STARTTLS (splitbrain/dokuwiki-plugin-smtp#64), and what QQ answers to one sent anyway is not public." : "")
+      );
+    },
     fix: (c) => [
-      { text: "Use implicit TLS without STARTTLS on this port (aiosmtplib: use_tls=True, start_tls=False; RAGFlow: mail_use_ssl: true, mail_use_tls: false).", change: { port: c.target?.port ?? 465, tls: "implicit" } },
-      { text: "Or connect in plaintext to port 587 and upgrade with STARTTLS there.", change: { port: 587, tls: "starttls" } },
+      {
+        text: "Do not upgrade a connection that is already TLS: smtplib.SMTP_SSL without the starttls() call; aiosmtplib use_tls=True with start_tls left unset (or False) and no starttls() call; RAGFlow mail_use_ssl: true with mail_use_tls: false.",
+        ...(c.target ? { change: { starttlsOnImplicit: false } } : {}),
+      },
+      ...(c.target ? [] : [{ text: "Or connect in plaintext to port 587 and upgrade with STARTTLS there (smtplib.SMTP + starttls(); aiosmtplib start_tls=True, use_tls=False).", change: { port: 587, tls: "starttls" as const } }]),
     ],
   },
   {
@@ -65,7 +97,10 @@ export const CONNECTION: Entry[] = [
         : `The server refused to start TLS${quoted(c) ? ` (${quoted(c)})` : ""}. `) +
       "Either this port speaks implicit TLS or plaintext only, or the server's TLS is not set up.",
     fix: (c) => [
-      { text: "Use the port that offers TLS (check with `mailctl probe <host>`): usually 465 with implicit TLS.", change: { ...endpointFor(c, "implicit") } },
+      c.suggestion
+        ? verified(c.suggestion, c)
+        : { text: "Use the port that offers TLS (check with `mailctl probe <host>`): usually 465 with implicit TLS.", change: { ...endpointFor(c, "implicit") } },
+      { text: "If the code already connects with implicit TLS (smtplib.SMTP_SSL, aiosmtplib use_tls=True), remove the starttls() call: the connection is encrypted from the first byte." },
       { text: "If this is your own server, configure its TLS certificate (Postfix: smtpd_tls_cert_file, smtpd_tls_security_level=may)." },
     ],
   },
@@ -92,6 +127,18 @@ export const CONNECTION: Entry[] = [
         ? { text: `Use port ${c.suggestion.port} (${c.suggestion.tls}), which was checked to answer.`, change: { ...c.suggestion } }
         : { text: "Check the port: 465 (implicit TLS) or 587 (STARTTLS) for sending with a login; `mailctl probe <host>` tries them all." },
       { text: "If the server is yours, check that it is running and listening on that address." },
+    ],
+  },
+  {
+    id: "network-unreachable",
+    category: "unavailable",
+    title: "No route to the server from this machine",
+    explain: (c) =>
+      `The connection could not even start: this machine has no route to ${c.target?.host ?? c.e.host ?? "the server's address"}${c.e.code ? ` (${c.e.code})` : ""}. ` +
+      "It is not the server refusing — the packets had nowhere to go. Usual causes: a container without a network (docker --network none, a Kubernetes pod without egress), an IPv6 address on a machine or container that has only IPv4 (Docker's default), or a VPN or firewall that removed the route.",
+    fix: (c) => [
+      { text: "If the address is IPv6 and this machine has no IPv6 route, connect over IPv4: mailctl -4; in Node.js NODE_OPTIONS=--dns-result-order=ipv4first; or give the container IPv6 (Docker daemon \"ipv6\": true)." },
+      { text: `In a container, check that it has a network and a default route (\`ip route\`; not --network none), and that the host can reach the server: \`ip route get ${c.target?.host ?? "<server address>"}\`.` },
     ],
   },
   {

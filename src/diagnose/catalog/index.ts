@@ -6,7 +6,7 @@ import { SETTINGS } from "./settings.js";
 import { TLS } from "./tls.js";
 import type { Entry } from "./types.js";
 
-export type { Entry, ExplainCtx, FixStep } from "./types.js";
+export type { Entry, ExplainCtx, FixStep, FromFacts } from "./types.js";
 
 /** Every catalog entry, by id. */
 export const CATALOG: ReadonlyMap<DiagnosisId, Entry> = new Map([...CONNECTION, ...TLS, ...AUTH, ...MESSAGE, ...SETTINGS].map((e) => [e.id, e]));

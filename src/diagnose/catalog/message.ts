@@ -1,4 +1,11 @@
-import { quoted, who, type Entry } from "./types.js";
+import { fromFixSteps, fromSent, keepName } from "./from-fix.js";
+import { pythonSender } from "../rules.js";
+import { quoted, who, type Entry, type FixStep } from "./types.js";
+
+/** A pasted "502 Invalid paramenters" that does not show which command it answered. */
+function openQuestion(text: string, stage: string | undefined): boolean {
+  return stage === undefined && pythonSender(text) === null && /paramenters/i.test(text);
+}
 
 /** Causes found at MAIL, RCPT or DATA: who may send, to whom, what, and how often. */
 export const MESSAGE: Entry[] = [
@@ -20,18 +27,45 @@ export const MESSAGE: Entry[] = [
     ],
   },
   {
+    id: "sender-invalid",
+    category: "unavailable",
+    title: "The envelope sender (MAIL FROM) was refused as malformed",
+    explain: (c) => {
+      const sender = pythonSender(c.e.text);
+      const libraries =
+        "Libraries that take the envelope sender from the From header — aiosmtplib and smtplib send_message use its first address (email.utils.getaddresses) — send an empty or broken MAIL FROM when that header is not one valid mailbox: current Python (3.13, and the 2024 security releases of 3.8–3.12, CVE-2023-27043) finds no address at all in a doubled `Name <Name <addr>>`";
+      // Only a log line without the command leaves two candidates; a live session or a sender tuple pins MAIL FROM.
+      if (openQuestion(c.e.text, c.e.stage)) {
+        return (
+          `${who(c)} answered ${quoted(c) || "\"502 Invalid paramenters\""}, and the text alone does not say which command that answered (no public source quotes this reply). Ranked by the evidence: ` +
+          `(1) a refused MAIL FROM — the one trace ties QQ's 502 to the From header (0xBitWild/MTeam-CLI#15), and the three-part error aiosmtplib prints, (502, 'Invalid paramenters', ''), is SMTPSenderRefused with an empty sender. ${libraries}. ` +
+          "(2) a STARTTLS on the already-encrypted port 465 — but smtp.qq.com:465 does not advertise STARTTLS (splitbrain/dokuwiki-plugin-smtp#64), and smtplib, aiosmtplib and nodemailer send it only when it is advertised, so only a client that sends it regardless meets this. " +
+          "What tells them apart is the command the reply answers: a transcript (mailctl doctor --from-config <file> --send --transcript; smtplib set_debuglevel(1)), or the exception — SMTPSenderRefused, whose third part is the sender, is MAIL FROM; one raised by starttls() is STARTTLS."
+        );
+      }
+      const what = sender === "" ? "an empty envelope sender (MAIL FROM:<>)" : sender ? `the envelope sender "${sender}"` : "the envelope sender";
+      return `${who(c)} refused ${what}${quoted(c) ? ` with ${quoted(c)}` : ""}. ${libraries}${c.provider?.name === "qq" || /paramenters/i.test(c.e.text) ? ", the value reported with QQ's 502 (0xBitWild/MTeam-CLI#15)" : ""}.`;
+    },
+    fix: (c) => {
+      const open = openQuestion(c.e.text, c.e.stage);
+      const steps: FixStep[] = [
+        { text: `Make the From header one valid mailbox${c.target?.user?.includes("@") ? ` with the login ${c.target.user}` : ""} — message["From"] = email.utils.formataddr((name, address)) — or pass the envelope sender explicitly: aiosmtplib send_message(msg, sender=address), smtplib sendmail(address, to, msg.as_string()).` },
+      ];
+      if (open) steps.push({ text: "If the transcript shows the reply answering STARTTLS instead: on port 465 use implicit TLS alone — smtplib.SMTP_SSL without starttls(), aiosmtplib use_tls=True with start_tls unset." });
+      return steps;
+    },
+  },
+  {
     id: "from-header-rejected",
     category: "unavailable",
     title: "The From header was rejected",
     explain: (c) =>
-      `${who(c)} refused the message after DATA because of its From header${quoted(c) ? `: ${quoted(c)}` : ""}. ` +
+      `${who(c)} refused the message after DATA because of its From header${quoted(c) ? `: ${quoted(c)}` : ""}.${fromSent(c)} ` +
       (c.provider?.name === "qq"
-        ? "QQ Mail wants a From whose address is the login, written as a plain `Name <address>` — an RFC 2047-encoded address, a doubled `Name <Name <addr>>` or a malformed display name is refused."
-        : "The header is missing, malformed (unquoted special characters in the display name, RFC 5322 §3.4), wrongly encoded (RFC 2047), or its address is not the login."),
-    fix: (c) => [
-      { text: `Use a From of the form "Display Name <${c.target?.user?.includes("@") ? c.target.user : "login@example.com"}>": quote names containing , ; : @ . ( ) and let the mail library encode non-ASCII names (RFC 2047).` },
-      { text: "If the provider rejects display names, send the bare address (mailctl fromFormat: address-only)." },
-    ],
+        ? "QQ Mail wants one mailbox whose address is the login, the display name (if any) plain ASCII, quoted, or RFC 2047-encoded on its own — an encoded address, a doubled `Name <Name <addr>>` or unquoted specials are refused."
+        : "The header is missing, malformed (unquoted special characters in the display name, RFC 5322 §3.4), wrongly encoded (RFC 2047), or its address is not the login.") +
+      keepName(c),
+    fix: (c) => fromFixSteps(c),
   },
   {
     id: "relay-denied",

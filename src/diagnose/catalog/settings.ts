@@ -1,3 +1,4 @@
+import { fromFixSteps, fromSent, keepName } from "./from-fix.js";
 import { quoted, who, type Entry, type ExplainCtx, type FixStep } from "./types.js";
 
 const google = (c: ExplainCtx) => c.provider?.name === "gmail";
@@ -41,9 +42,12 @@ export const SETTINGS: Entry[] = [
   {
     id: "from-header-invalid",
     category: "data",
-    title: "The From address is not valid RFC 5322",
-    explain: (c) => `The configured From${c.target?.from ? ` (${c.target.from})` : ""} is not a valid RFC 5322 mailbox (the reason is above). Strict providers, QQ Mail among them, refuse such a header with 550; others show it garbled or split it into several addresses.`,
-    fix: () => [{ text: 'Write it as "Display Name <address@example.com>": quote a display name that contains , ; : @ . ( ) or quotes, give just one address, and leave encoding of non-ASCII names to the mail library.' }],
+    title: "The From header is not valid RFC 5322 / RFC 2047",
+    explain: (c) =>
+      `${c.from ? `The From header that goes out is not one valid mailbox (the reason is above).${fromSent(c)}` : `The configured From${c.target?.from ? ` (${c.target.from})` : ""} is not a valid RFC 5322 mailbox (the reason is above).`} ` +
+      "Strict providers, QQ Mail among them, refuse such a header with 550; others show it garbled or split it into several addresses." +
+      keepName(c),
+    fix: (c) => fromFixSteps(c),
   },
   {
     id: "ehlo-name-not-fqdn",

@@ -1,4 +1,4 @@
-import type { ProfileSettings, TlsMode } from "../../config/types.js";
+import type { Dialect, ProfileSettings, TlsMode } from "../../config/types.js";
 import type { Category } from "../../exit-codes.js";
 import type { Evidence } from "../evidence.js";
 import type { DiagnosisId } from "../ids.js";
@@ -12,6 +12,20 @@ export interface ExplainCtx {
   target?: { host: string; port: number; tls: TlsMode; user?: string; from?: string; name?: string; passwordSource?: string };
   /** A verified working {port, tls}, when discovery found one. */
   suggestion?: { port: number; tls: TlsMode } | null;
+  /** The From header doctor judged or sent, when it knows the exact bytes. */
+  from?: FromFacts;
+}
+
+/** The From header as it goes out, what it means, and — for an app's config — how that app writes it. */
+export interface FromFacts {
+  /** The header value, byte for byte (after "From: "). */
+  header: string;
+  /** The display name and address a reader would take it to mean, when they can be made out. */
+  name?: string;
+  address?: string;
+  /** The same mailbox written correctly: email.utils.formataddr((name, address)). */
+  correct?: string;
+  app?: { dialect: Dialect; how: string; keys: string[] };
 }
 
 /** One fix step; `change` is the settings change it asks for, rendered in the user's own config dialect. */

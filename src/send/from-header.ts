@@ -1,5 +1,8 @@
 import { TextDecoder } from "node:util";
 
+// One judge of a From header for everything that needs one: the lab's strict personas (QQ, Outlook) refuse with
+// it, and doctor's static check predicts their verdict with it, on the same bytes.
+
 /** The From header judged strictly, the way QQ Mail and Exchange judge it: one mailbox, its address, its display name. */
 export type FromHeader = { ok: true; address: string; name: string | null } | { ok: false; reason: string };
 
@@ -17,6 +20,15 @@ export function headerValues(head: Buffer, name: string): string[] {
   return fields.filter((f) => f.toLowerCase().startsWith(prefix)).map((f) => f.slice(prefix.length).trim());
 }
 
+/** The header fields called `name` in a message head as they were sent — name, value and any folding — bytes as latin1. */
+export function headerFields(head: Buffer, name: string): string[] {
+  const text = head.toString("latin1");
+  const end = text.search(/\r?\n\r?\n/);
+  const block = end >= 0 ? text.slice(0, end) : text;
+  const re = new RegExp(`(?:^|\\r?\\n)(${name.replace(/[^A-Za-z0-9-]/g, "")}:[^\\r\\n]*(?:\\r?\\n[ \\t][^\\r\\n]*)*)`, "gi");
+  return [...block.matchAll(re)].map((m) => m[1]!);
+}
+
 // RFC 5322 §3.2.3 atext, plus "." as obsolete phrases allow (§4.1), plus non-ASCII as RFC 6532 §3.2 allows
 // (raw non-ASCII only gets this far in a message sent with SMTPUTF8).
 const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.\u0080-\u{10FFFF}]+$/u;
@@ -30,7 +42,17 @@ export function parseFromHeader(head: Buffer, utf8Allowed = false): FromHeader {
   const values = headerValues(head, "from");
   if (values.length === 0) return bad("the message has no From header");
   if (values.length > 1) return bad("the message has more than one From header");
-  let value = values[0]!;
+  return judge(values[0]!, utf8Allowed);
+}
+
+/** The same judgement on a header value as it would be sent (folding included), e.g. the value an app writes. */
+export function judgeFromValue(value: string, utf8Allowed = false): FromHeader {
+  // Unfold (RFC 5322 §2.2.3) and look at the bytes as latin1, as parseFromHeader does with a received head.
+  return judge(Buffer.from(value.replace(/\r?\n(?=[ \t])/g, ""), "utf8").toString("latin1").trim(), utf8Allowed);
+}
+
+function judge(raw: string, utf8Allowed: boolean): FromHeader {
+  let value = raw;
   if (/[\x80-\xff]/.test(value)) {
     // RFC 2047 §1: non-ASCII text in a header must be encoded, unless the message was sent with SMTPUTF8 (RFC 6532).
     const decoded = utf8Allowed ? decodeStrict("utf-8", Buffer.from(value, "latin1")) : null;
@@ -68,6 +90,8 @@ function phrase(text: string): string | FromHeader {
     pos = token.lastIndex;
     const word = m[1]!;
     if (word.startsWith('"')) {
+      // RFC 2047 §5 (3): an encoded-word must not appear within a quoted-string (readers show it undecoded).
+      if (/=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/.test(word)) return bad(`the From display name has an RFC 2047 encoded word inside quotes, which is not decoded: ${word}`);
       words.push(word.slice(1, -1).replace(/\\(.)/g, "$1"));
     } else if (word.includes("=?")) {
       const decoded = encodedWord(word);
@@ -109,4 +133,17 @@ function decodeStrict(charset: string, bytes: Buffer): string | null {
 
 function bad(reason: string): FromHeader {
   return { ok: false, reason };
+}
+
+/**
+ * The display name and address a From value means, read as loosely as a person would: encoded words decoded
+ * wherever they are (also one that wraps the address), quotes removed. For fix steps that write it correctly.
+ */
+export function mailboxOfValue(value: string): { name: string; address: string } | null {
+  const text = value.replace(/\r?\n(?=[ \t])/g, "").replace(/=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g, (w) => encodedWord(w) ?? w);
+  const angle = /^(.*)<([^<>]+)>\s*>*\s*$/s.exec(text.trim());
+  const address = (angle ? angle[2]! : text).trim();
+  if (!ADDRESS.test(address)) return null;
+  const name = (angle ? angle[1]! : "").replace(/<.*$/s, "").trim().replace(/^"(.*)"$/s, "$1").replace(/\\(.)/g, "$1");
+  return { name, address };
 }
