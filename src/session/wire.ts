@@ -13,8 +13,13 @@ export class WireError extends Error {
   }
 }
 
-/** A reply longer than this is not SMTP; stop reading instead of buffering forever. */
-const MAX_REPLY_BYTES = 1024 * 1024;
+/**
+ * Bounds on what one reply may hold. RFC 5321 §4.5.3.1.5 limits a reply line to 512 octets; real servers send a
+ * few lines (an EHLO reply is one per extension). Postfix's client keeps at most line_length_limit (2048) bytes
+ * of a multi-line reply (smtp_chat.c); mailctl allows far more, but fails the reply as a protocol error at these
+ * limits instead of buffering an endless one until memory runs out.
+ */
+export const REPLY_LIMITS = { lineBytes: 16 * 1024, lines: 256, bytes: 64 * 1024 } as const;
 
 /**
  * Line-oriented SMTP reader/writer over one socket (plain or TLS). Replies are queued as they complete, so
@@ -24,6 +29,8 @@ export class Wire {
   private socket: Socket;
   private buffer: Buffer = Buffer.alloc(0);
   private pending: string[] = [];
+  /** Bytes of the lines in `pending`. */
+  private pendingBytes = 0;
   private pendingCharset: Reply["charset"];
   private replies: Reply[] = [];
   private waiter: { resolve: (r: Reply) => void; reject: (e: WireError) => void; timer: NodeJS.Timeout } | null = null;
@@ -83,7 +90,7 @@ export class Wire {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new WireError("timeout", `no reply within ${Math.round(timeoutMs / 1000)} s`));
+        reject(new WireError("timeout", `no reply within ${seconds(timeoutMs)}`));
       }, timeoutMs);
       this.waiter = { resolve, reject, timer };
     });
@@ -99,6 +106,7 @@ export class Wire {
   attachTo(socket: Socket): void {
     this.buffer = Buffer.alloc(0);
     this.pending = [];
+    this.pendingBytes = 0;
     this.replies = [];
     this.socket = socket;
     this.attach();
@@ -117,6 +125,8 @@ export class Wire {
   }
 
   private receive(chunk: Buffer): void {
+    // After a failure nothing more is read: a hostile server must not keep filling the buffer or the transcript.
+    if (this.ended) return;
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     let nl: number;
     while ((nl = this.buffer.indexOf(0x0a)) >= 0) {
@@ -125,10 +135,14 @@ export class Wire {
       this.line(raw);
       if (this.ended) return;
     }
-    if (this.buffer.length > MAX_REPLY_BYTES) this.fail(new WireError("protocol", "the server sent over 1 MiB without a line end"));
+    if (this.buffer.length > REPLY_LIMITS.lineBytes) this.line(this.buffer);
   }
 
   private line(raw: Buffer): void {
+    if (raw.length > REPLY_LIMITS.lineBytes) {
+      this.fail(new WireError("protocol", `the server sent a reply line longer than ${REPLY_LIMITS.lineBytes / 1024} KiB (RFC 5321 §4.5.3.1.5 allows 512 octets)`));
+      return;
+    }
     const { text, charset } = decodeLine(raw);
     this.transcript?.server(text);
     const parsed = parseLine(text);
@@ -138,10 +152,19 @@ export class Wire {
       return;
     }
     this.pending.push(text);
+    this.pendingBytes += raw.length + 2;
     this.pendingCharset ??= charset;
-    if (parsed.more) return;
+    if (parsed.more) {
+      if (this.pending.length >= REPLY_LIMITS.lines) {
+        this.fail(new WireError("protocol", `the server's reply went on for more than ${REPLY_LIMITS.lines} lines without an end (a multi-line reply ends with a "${parsed.code} " line, RFC 5321 §4.2.1)`));
+      } else if (this.pendingBytes > REPLY_LIMITS.bytes) {
+        this.fail(new WireError("protocol", `the server's reply went on for more than ${REPLY_LIMITS.bytes / 1024} KiB without an end (a multi-line reply ends with a "${parsed.code} " line, RFC 5321 §4.2.1)`));
+      }
+      return;
+    }
     const reply = buildReply(this.pending, this.pendingCharset);
     this.pending = [];
+    this.pendingBytes = 0;
     this.pendingCharset = undefined;
     if (this.waiter) {
       const w = this.waiter;
@@ -163,4 +186,10 @@ export class Wire {
       w.reject(err);
     }
   }
+}
+
+/** "15 s", "0.5 s": a wait as messages show it. */
+export function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 || Number.isInteger(s) ? Math.round(s) : Number(s.toFixed(1))} s`;
 }
