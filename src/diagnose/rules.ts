@@ -29,6 +29,11 @@ const GREETING_WAIT = /greeting never received|waiting for server ready message|
  * socket and OpenSSL error codes, the stage reached — so one rule covers every client's wording of a cause.
  */
 export const RULES: Rule[] = [
+  {
+    id: "protocol-error",
+    signals: "the session's own protocol check failed (a line that is not a reply, a reply nobody asked for, a reply over mailctl's limits): the text quotes the server, so it is not read for other causes",
+    test: (e) => e.source === "session" && kind(e, "protocol") && !e.reply,
+  },
   // What the providers' token errors look like (checked against their documentation and public reports):
   // - Google's XOAUTH2 error is a 334 challenge, base64 JSON {status, schemes, scope}; after the client's empty line
   //   the server says 535 5.7.8 (developers.google.com/workspace/gmail/imap/xoauth2-protocol). Gmail sends

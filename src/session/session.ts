@@ -159,12 +159,13 @@ export class Session {
       const reply = await this.command("STARTTLS");
       if (reply.code !== 220) return this.failReply(reply, "STARTTLS");
       const wire = this.wire!;
-      if (wire.unread > 0) return this.fail("protocol", "the server sent data after its 220 to STARTTLS (RFC 3207 §5: possible command injection)");
+      // Bytes after the 220 (a reply nobody asked for fails the wire at once) were sent before TLS could protect them.
+      if (wire.unread > 0 || wire.error?.kind === "protocol") return this.fail("protocol", "the server sent data after its 220 to STARTTLS (RFC 3207 §5: possible command injection)");
       const r = await handshake(wire.detach(), this.tlsOptions(), this.opts.timeouts.command);
       this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
       if (this.tlsFacts) Object.assign(detail, { tls: this.tlsFacts });
       if (!r.ok) return this.fail(r.kind, r.message, r.code);
-      wire.attachTo(r.socket);
+      wire.attachTo(r.socket, 0);
       this.secure = true;
       // RFC 3207 §4.2: the client must discard what it learned before TLS and ask again.
       this.extensions = null;
@@ -352,7 +353,7 @@ export class Session {
       for (let i = 0; i < owed && this.connected; i++) {
         const reply = await this.wire!.read(this.opts.timeouts.command);
         if (reply.code === 354) {
-          this.wire!.write(".\r\n");
+          this.wire!.write(".\r\n", true);
           await this.wire!.read(this.opts.timeouts.dataEnd);
         }
       }
@@ -477,7 +478,7 @@ export class Session {
       this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
       if (this.tlsFacts) Object.assign(detail, this.tlsFacts);
       if (!r.ok) return this.fail(r.kind, r.message, r.code);
-      this.wire!.attachTo(r.socket);
+      this.wire!.attachTo(r.socket, 1);
       this.secure = true;
       this.transcript?.event(`TLS established: ${r.facts.protocol} ${r.facts.cipher}`);
       return true;
@@ -576,13 +577,13 @@ export class Session {
     return new Promise((resolve, reject) => {
       const finish = () => {
         const tail = stuffer.end();
-        wire.write(tail);
+        wire.write(tail, true);
         resolve(stuffer.bytes);
       };
       if (Buffer.isBuffer(data)) {
         // One write for the body and its terminator: one system call, one segment for a small message.
         const body = stuffer.push(data);
-        wire.write(Buffer.concat([body, stuffer.end()]));
+        wire.write(Buffer.concat([body, stuffer.end()]), true);
         resolve(stuffer.bytes);
         return;
       }

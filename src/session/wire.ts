@@ -23,7 +23,11 @@ export const REPLY_LIMITS = { lineBytes: 16 * 1024, lines: 256, bytes: 64 * 1024
 
 /**
  * Line-oriented SMTP reader/writer over one socket (plain or TLS). Replies are queued as they complete, so
- * pipelined commands (RFC 2920) can read theirs in order; a reply that arrives while nothing waits stays queued.
+ * pipelined commands (RFC 2920) can read theirs in order. The wire counts the replies it is owed — the greeting,
+ * one per command line, one for the end of the message — and a reply beyond them is a protocol error, as in
+ * nodemailer's smtp-connection ("Unexpected Response"): it would otherwise be taken as the answer to the next
+ * command and put the dialogue out of step. The one exception is a 421, which a server may send at any time
+ * before it closes the channel (RFC 5321 §3.8): it stays queued as the answer to whatever comes next.
  */
 export class Wire {
   private socket: Socket;
@@ -33,6 +37,8 @@ export class Wire {
   private pendingBytes = 0;
   private pendingCharset: Reply["charset"];
   private replies: Reply[] = [];
+  /** Replies the server still owes: the greeting at first, then one per command line sent. */
+  private owed = 1;
   private waiter: { resolve: (r: Reply) => void; reject: (e: WireError) => void; timer: NodeJS.Timeout } | null = null;
   private ended: WireError | null = null;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
@@ -60,6 +66,7 @@ export class Wire {
   /** Sends one command line; `secret` keeps its payload out of the transcript. */
   send(line: string, secret = false): void {
     this.transcript?.client(line, secret);
+    this.owed++;
     if (!this.ended) this.socket.write(line + "\r\n");
   }
 
@@ -69,7 +76,13 @@ export class Wire {
    */
   sendGroup(lines: string[]): void {
     for (const line of lines) this.transcript?.client(line);
+    this.owed += lines.length;
     if (!this.ended) this.socket.write(lines.join("\r\n") + "\r\n");
+  }
+
+  /** Why the connection ended or failed; null while it is alive. */
+  get error(): WireError | null {
+    return this.ended;
   }
 
   /** False once the connection has ended or failed: nothing more can be read or written. */
@@ -77,8 +90,9 @@ export class Wire {
     return this.ended === null;
   }
 
-  /** Writes raw bytes (message data); not recorded line by line. */
-  write(data: Buffer | string): boolean {
+  /** Writes raw bytes (message data); not recorded line by line. `endsMessage`: they end with the final ".", which the server answers. */
+  write(data: Buffer | string, endsMessage = false): boolean {
+    if (endsMessage) this.owed++;
     return this.ended ? false : this.socket.write(data);
   }
 
@@ -102,8 +116,12 @@ export class Wire {
     return this.socket;
   }
 
-  /** Continues on the upgraded socket. RFC 3207 §4.2: anything read before the upgrade is discarded. */
-  attachTo(socket: Socket): void {
+  /**
+   * Continues on the upgraded socket. RFC 3207 §4.2: anything read before the upgrade is discarded. `owed` is
+   * what the server owes on it: nothing after STARTTLS (it waits for EHLO), the greeting after implicit TLS.
+   */
+  attachTo(socket: Socket, owed: 0 | 1): void {
+    this.owed = owed;
     this.buffer = Buffer.alloc(0);
     this.pending = [];
     this.pendingBytes = 0;
@@ -166,6 +184,11 @@ export class Wire {
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingCharset = undefined;
+    if (this.owed <= 0 && reply.code !== 421) {
+      this.fail(new WireError("protocol", `the server sent a reply nobody asked for: ${JSON.stringify(reply.lines[0]!.slice(0, 120))} (it would have been taken as the answer to the next command)`));
+      return;
+    }
+    if (this.owed > 0) this.owed--;
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
