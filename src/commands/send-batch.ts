@@ -113,7 +113,8 @@ export async function runBatch(given: SendOptions, ctx: Ctx): Promise<Outcome<Ba
   const run = await startEngine(job, {
     warn: (text) => ctx.ui.warn(text),
     progress: batchProgress(ctx.ui),
-    interrupted: (n) => ctx.ui.err(`\nmailctl: stopping: finishing ${n} message${n === 1 ? "" : "s"} in flight (Ctrl-C again to quit at once; the journal says what is in doubt)`),
+    interrupted: (n) =>
+      ctx.ui.err(`\nmailctl: stopping: finishing ${n} message${n === 1 ? "" : "s"} in flight, for at most ${target.timeoutSeconds} s (Ctrl-C again to quit at once; the journal says what is in doubt)`),
   });
   const untrap = trapSignals(() => run.interrupt());
   try {

@@ -42,6 +42,8 @@ export function categoryOf(f: Failure): Category {
       return "noperm";
     case "credentials-missing":
       return "config";
+    case "aborted":
+      return "interrupted";
     case "size-exceeded":
       return "unavailable";
     case "negative-reply": {

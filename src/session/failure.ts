@@ -51,7 +51,9 @@ export type FailureKind =
   | "credentials-missing"
   | "size-exceeded"
   /** The OAuth2 token endpoint refused to issue an access token, or could not be reached (RFC 6749 §5.2). */
-  | "oauth-refresh-failed";
+  | "oauth-refresh-failed"
+  /** mailctl ended the session itself: an orderly stop (Ctrl-C, SIGTERM) ran out of time. */
+  | "aborted";
 
 /** A stage failure: where, what kind, the evidence. */
 export interface Failure {

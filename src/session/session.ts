@@ -9,7 +9,7 @@ import { Redactor } from "./redact.js";
 import { formatReply, type Reply } from "./reply.js";
 import { handshake, type TlsFacts } from "./tls-facts.js";
 import { Transcript } from "./transcript.js";
-import { Wire, WireError } from "./wire.js";
+import { seconds, Wire, WireError } from "./wire.js";
 import type { TlsMode } from "../config/types.js";
 
 /** How long a plaintext client waits in silence before it checks for implicit TLS. Plaintext servers greet within milliseconds. */
@@ -119,6 +119,8 @@ export class Session {
   secure = false;
   authenticated = false;
   private wire: Wire | null = null;
+  /** Set by abort(): whatever was under way fails as "aborted". */
+  private aborted = false;
   /** Set while send() runs in a mode that keeps the connection after a refusal. */
   private keepConnection = false;
   private addresses: Resolved[] = [];
@@ -394,7 +396,10 @@ export class Session {
 
   /** After the reply to DATA: the body (dot-stuffed, RFC 5321 §4.5.2) and the final reply. */
   private async dataAfter(go: Reply, msg: Outgoing, detail: Record<string, unknown>, final: (r: Reply) => void): Promise<boolean> {
-    if (go.code !== 354) return this.failReply(go, "DATA");
+    if (go.code !== 354) {
+      if (!Buffer.isBuffer(msg.data)) msg.data.destroy();
+      return this.failReply(go, "DATA");
+    }
     const bytes = await this.streamBody(msg.data);
     detail.bytes = bytes;
     this.transcript?.event(`message sent (${bytes} bytes)`);
@@ -429,6 +434,15 @@ export class Session {
     }
     wire.destroy();
     this.wire = null;
+  }
+
+  /**
+   * Ends the connection at once, whatever is under way (an orderly stop that ran out of time). A message whose
+   * final "." was not written is discarded by the server (RFC 5321 §4.1.1.4); one whose "." was written is unconfirmed.
+   */
+  abort(): void {
+    this.aborted = true;
+    this.wire?.destroy();
   }
 
   /** Milliseconds since the session began. */
@@ -571,30 +585,57 @@ export class Session {
     return this.wire!.read(this.opts.timeouts.command);
   }
 
+  /**
+   * Writes the message, dot-stuffed, and its final ".". A server that stops reading (its TCP window stays full)
+   * gets `timeouts.command` without progress, then the connection is dropped: without the final "." the server
+   * discards what it got (RFC 5321 §4.1.1.4), so nothing is half-delivered. A connection that fails or closes
+   * meanwhile ends the transfer at once, and the message stream is destroyed either way (its files close).
+   */
   private streamBody(data: Buffer | Readable): Promise<number> {
     const wire = this.wire!;
     const stuffer = new DotStuffer();
+    if (Buffer.isBuffer(data)) {
+      // One write for the body and its terminator: one system call, one segment for a small message.
+      wire.write(Buffer.concat([stuffer.push(data), stuffer.end()]), true);
+      return Promise.resolve(stuffer.bytes);
+    }
+    const stallMs = this.opts.timeouts.command;
     return new Promise((resolve, reject) => {
-      const finish = () => {
-        const tail = stuffer.end();
-        wire.write(tail, true);
-        resolve(stuffer.bytes);
-      };
-      if (Buffer.isBuffer(data)) {
-        // One write for the body and its terminator: one system call, one segment for a small message.
-        const body = stuffer.push(data);
-        wire.write(Buffer.concat([body, stuffer.end()]), true);
-        resolve(stuffer.bytes);
-        return;
+      if (wire.error) {
+        data.destroy();
+        return reject(wire.error);
       }
-      data.on("data", (chunk: Buffer) => {
-        if (!wire.write(stuffer.push(chunk))) {
-          data.pause();
-          wire.current.once("drain", () => data.resume());
-        }
-      });
-      data.once("end", finish);
-      data.once("error", reject);
+      let stall: NodeJS.Timeout | undefined;
+      const settle = (err: Error | null) => {
+        clearTimeout(stall);
+        offEnd();
+        wire.current.off("drain", onDrain);
+        data.off("data", onData).off("end", onEnd).off("error", settle);
+        if (!err) return resolve(stuffer.bytes);
+        data.destroy();
+        // A message cut short must never be completed by what follows: drop the connection without the final ".".
+        wire.destroy();
+        reject(err);
+      };
+      let waiting = false;
+      const onDrain = () => {
+        waiting = false;
+        clearTimeout(stall);
+        data.resume();
+      };
+      const onData = (chunk: Buffer) => {
+        if (wire.write(stuffer.push(chunk)) || waiting) return;
+        waiting = true;
+        data.pause();
+        wire.current.once("drain", onDrain);
+        stall = setTimeout(() => settle(new WireError("timeout", `the server stopped reading the message: nothing could be written for ${seconds(stallMs)}`)), stallMs);
+      };
+      const onEnd = () => {
+        wire.write(stuffer.end(), true);
+        settle(null);
+      };
+      const offEnd = wire.onceEnded((err) => settle(err));
+      data.on("data", onData).once("end", onEnd).once("error", settle);
     });
   }
 
@@ -631,6 +672,7 @@ export class Session {
 
   private fromWireError(err: unknown, stage: StageName): false {
     if (!(err instanceof WireError)) throw err;
+    if (this.aborted) return this.fail("aborted", `mailctl ended the connection during ${stage}: the orderly stop ran out of time`);
     if (err.kind === "timeout") return this.fail(stage === "greeting" ? "greeting-timeout" : "reply-timeout", stage === "greeting" ? `no greeting ${err.message}` : `${err.message} (${stage})`);
     if (err.kind === "protocol") return this.fail("protocol", err.message);
     if (err.kind === "socket" && err.cause?.code === "ECONNRESET") return this.fail("reset", "the server reset the connection", "ECONNRESET");

@@ -41,6 +41,7 @@ export class Wire {
   private owed = 1;
   private waiter: { resolve: (r: Reply) => void; reject: (e: WireError) => void; timer: NodeJS.Timeout } | null = null;
   private ended: WireError | null = null;
+  private endListeners = new Set<(err: WireError) => void>();
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onEnd = () => this.fail(new WireError("closed", "the server closed the connection"));
   private readonly onError = (err: NodeJS.ErrnoException) => this.fail(new WireError("socket", err.message, err));
@@ -94,6 +95,16 @@ export class Wire {
   write(data: Buffer | string, endsMessage = false): boolean {
     if (endsMessage) this.owed++;
     return this.ended ? false : this.socket.write(data);
+  }
+
+  /** Calls `listener` once when the connection ends or fails (at once if it already has); returns the way to stop listening. */
+  onceEnded(listener: (err: WireError) => void): () => void {
+    if (this.ended) {
+      listener(this.ended);
+      return () => {};
+    }
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   /** Waits for the next complete reply, at most `timeoutMs`. */
@@ -202,6 +213,8 @@ export class Wire {
   private fail(err: WireError): void {
     if (this.ended) return;
     this.ended = err;
+    for (const l of [...this.endListeners]) l(err);
+    this.endListeners.clear();
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;

@@ -53,16 +53,22 @@ export async function startHostile(
     if (at === "greeting") return then(socket);
     socket.write("220 mx.hostile.test ESMTP\r\n");
     let inData = false;
+    let taken = false;
+    const misbehave = () => {
+      taken = true;
+      then(socket);
+    };
     onLines(socket, (line) => {
+      if (taken) return;
       if (inData) {
         if (line !== ".") return;
         inData = false;
-        if (at === "data-end") return then(socket);
+        if (at === "data-end") return misbehave();
         socket.write("250 2.0.0 Ok: queued\r\n");
         return;
       }
       const verb = line.split(/[ :]/)[0]!.toUpperCase();
-      if (verb === at) return then(socket);
+      if (verb === at) return misbehave();
       if (verb === "EHLO") socket.write(["mx.hostile.test", ...(opts.extensions ?? ["8BITMIME"])].map((l, i, all) => `250${i === all.length - 1 ? " " : "-"}${l}\r\n`).join(""));
       else if (verb === "DATA") {
         inData = true;

@@ -1,4 +1,5 @@
 // The session engine against servers that misbehave on purpose, as raw sockets on loopback.
+import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSession } from "../../src/session/run.js";
 import type { SessionOptions } from "../../src/session/session.js";
@@ -67,5 +68,51 @@ describe("unsolicited replies", () => {
     expect(d?.reply?.code).toBe(250);
     await session.close();
     expect(session.failure).toBeNull();
+  });
+});
+
+/** A message body as a stream that never runs dry: `mb` megabytes of text lines. */
+function bigBody(mb: number): Readable {
+  const line = Buffer.from("x".repeat(998) + "\r\n");
+  let left = Math.ceil((mb * 1024 * 1024) / line.length);
+  return new Readable({
+    read() {
+      while (left > 0) {
+        left--;
+        if (!this.push(line)) return;
+      }
+      this.push(null);
+    },
+  });
+}
+
+describe("a server that stops reading while the message streams", () => {
+  it("fails the data stage after --timeout without progress, and never sends the final dot", async () => {
+    const s = await startHostile("DATA", (sock) => {
+      sock.write("354 go ahead\r\n");
+      sock.pause(); // reads nothing more: the client's writes back up
+    });
+    servers.push(s);
+    const started = performance.now();
+    const r = await runSession(opts(s.port, { timeouts: { ...T, command: 1000 } }), "send", { from: "a@example.com", to: ["b@example.com"], data: bigBody(64) });
+    expect(performance.now() - started).toBeLessThan(6000);
+    expect(r.failure).toMatchObject({ stage: "data", kind: "reply-timeout" });
+    expect(r.failure!.message).toContain("the server stopped reading the message");
+    expect(r.delivery).toBeNull();
+  });
+
+  it("ends at once when the server closes the connection mid-message", async () => {
+    const s = await startHostile("DATA", (sock) => {
+      sock.write("354 go ahead\r\n");
+      setTimeout(() => sock.destroy(), 50);
+    });
+    servers.push(s);
+    const started = performance.now();
+    const body = bigBody(256);
+    const r = await runSession(opts(s.port, { timeouts: { ...T, command: 20_000, dataEnd: 20_000 } }), "send", { from: "a@example.com", to: ["b@example.com"], data: body });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(r.failure?.stage).toBe("data");
+    expect(["closed", "reset"]).toContain(r.failure!.kind);
+    expect(body.destroyed).toBe(true);
   });
 });

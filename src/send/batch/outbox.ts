@@ -299,11 +299,16 @@ export class Outbox {
     void this.event({ e: "stop", t: new Date().toISOString(), reason: s.reason, message: s.message }).catch(() => {});
   }
 
-  /** Ctrl-C / SIGTERM (the command traps them): stop taking rows and let the in-flight ones finish. */
+  /**
+   * Ctrl-C / SIGTERM (the command traps them): stop taking rows and let the in-flight ones finish — for at most
+   * --timeout; then their connections are cut (a message without its final "." is discarded by the server and goes
+   * back to pending; one whose "." went out is in doubt).
+   */
   interrupt(): void {
     if (this.stopped) return;
     this.halt({ reason: "interrupted", message: "interrupted", category: "interrupted" });
     this.d.interrupted(this.inFlight);
+    setTimeout(() => this.pool.abort(), this.d.session.timeouts.command).unref();
   }
 
   private snapshot(): Progress {
