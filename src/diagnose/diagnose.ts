@@ -7,6 +7,7 @@ import { renderFix, type FixDialect } from "./fix.js";
 import type { DiagnosisId } from "./ids.js";
 import { signatureId, type Provider } from "./providers.js";
 import { recognise, tokenAuth } from "./rules.js";
+import { categoryOf } from "./category.js";
 
 /** A diagnosis as doctor, explain, test-send and send report it (the JSON shape is documented in README). */
 export interface Diagnosis {
@@ -47,6 +48,7 @@ const TYPICAL_STAGE: Partial<Record<DiagnosisId, StageName>> = {
   "connection-refused": "tcp",
   "connect-timeout": "tcp",
   "greeting-timeout": "greeting",
+  "data-unconfirmed": "data",
   "ehlo-rejected": "ehlo",
   "auth-not-offered": "auth",
   "credentials-missing": "auth",
@@ -93,13 +95,18 @@ export function build(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: 
   };
 }
 
-/** The exit category of a diagnosis. */
+/** The exit categories of failures the catalog could not place: their kind's (categoryOf), not their stand-in id's. */
+const UNPLACED = new WeakMap<object, Category>();
+
+/** The exit category of a diagnosis: its catalog entry's, or for an unrecognised failure its kind's — the same in every command. */
 export function categoryOfDiagnosis(d: Pick<Diagnosis, "id">): Category {
-  return entry(d.id).category;
+  return UNPLACED.get(d) ?? entry(d.id).category;
 }
 
 /** A failure the catalog cannot place still gets reported, honestly, as what it is. */
 export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
   const d = build(e.kind === "negative-reply" && (e.reply?.code ?? 500) < 500 ? "temporary-failure" : "protocol-error", e, ctx, "error");
-  return { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
+  const out = { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
+  if (e.kind && e.stage) UNPLACED.set(out, categoryOf({ kind: e.kind, stage: e.stage, ...(e.reply ? { reply: e.reply } : {}) }));
+  return out;
 }

@@ -29,6 +29,18 @@ const GREETING_WAIT = /greeting never received|waiting for server ready message|
  * socket and OpenSSL error codes, the stage reached — so one rule covers every client's wording of a cause.
  */
 export const RULES: Rule[] = [
+  // What happened on mailctl's own connection comes first: the kind is certain, and the text (which may quote the
+  // server) must not be read for other causes.
+  {
+    id: "data-unconfirmed",
+    signals: "the whole message and its final \".\" were sent, then no 4xx/5xx came back: a timeout, a closed or reset connection, or a reply that is not SMTP (RFC 1047's duplicate-message problem)",
+    test: (e) => e.source === "session" && !!e.unconfirmed,
+  },
+  {
+    id: "reply-timeout",
+    signals: "an open connection where the server had answered before sends no complete reply within --timeout (a silent or dripping EHLO, a stalled DATA)",
+    test: (e) => e.source === "session" && kind(e, "reply-timeout"),
+  },
   {
     id: "protocol-error",
     signals: "the session's own protocol check failed (a line that is not a reply, a reply nobody asked for, a reply over mailctl's limits): the text quotes the server, so it is not read for other causes",
@@ -181,8 +193,11 @@ export const RULES: Rule[] = [
   {
     id: "ehlo-rejected",
     signals: "a negative reply to EHLO/HELO: Postfix \"504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname\"; Exim \"501 Syntactically invalid HELO argument(s)\"; Gmail \"421 4.7.0 Try again later, closing connection. (EHLO)\"",
+    // A bare 421 is the server closing the channel (server-unavailable), whatever the stage; Gmail's says "(EHLO)" when the name is the cause.
     test: (e) =>
-      ((e.stage === "ehlo" || e.stage === "ehlo-tls") && (code(e) ?? 0) >= 400) || has(e, /helo command rejected|invalid (HELO|EHLO)|HELO\/EHLO argument|\(EHLO\)|need fully-qualified hostname/i),
+      ((e.stage === "ehlo" || e.stage === "ehlo-tls") && (code(e) ?? 0) >= 400 && code(e) !== 421) ||
+      has(e, /helo command rejected|invalid (HELO|EHLO)|HELO\/EHLO argument|need fully-qualified hostname/i) ||
+      /\(EHLO\)/.test(e.text),
   },
   {
     id: "starttls-required",

@@ -66,6 +66,8 @@ export interface Failure {
   reply?: Reply;
   /** The command that got the reply, secrets redacted (e.g. "AUTH PLAIN <redacted>"). */
   command?: string;
+  /** The whole message and its final "." were written, and no 4xx/5xx came back: the server may have accepted it. */
+  unconfirmed?: true;
 }
 
 const SYSTEM_KINDS: Record<string, FailureKind> = {

@@ -279,7 +279,7 @@ export class Session {
       usable,
       // MAIL was accepted and the transaction neither completed nor was ended by the server's final reply.
       midway: Boolean(failure && (failure.stage === "rcpt" || (failure.stage === "data" && !bodySent))),
-      unconfirmed: Boolean(failure && failure.stage === "data" && bodySent && failure.kind !== "negative-reply"),
+      unconfirmed: Boolean(failure?.unconfirmed),
     };
   }
 
@@ -653,6 +653,8 @@ export class Session {
     const result: StageResult = { stage, status: ok ? "ok" : "fail", ms: Math.round(performance.now() - started), detail };
     if (!ok && this.failure && this.failure !== before) {
       this.failure.stage = stage;
+      // After the final "." only a 4xx/5xx says the message was not taken; silence, a hang-up or nonsense leaves it unknown.
+      if (stage === "data" && detail.bytes !== undefined && !(this.failure.reply && this.failure.reply.code >= 400)) this.failure.unconfirmed = true;
       result.failure = this.failure;
       if (this.failure.reply) result.reply = this.failure.reply;
       if (!this.keeps(this.failure)) this.wire?.destroy();

@@ -274,12 +274,15 @@ export class Outbox {
     await this.event({ e: "pause", t: new Date().toISOString(), until: new Date(until).toISOString(), ms, r: reply, d: diagnosis }).catch(() => {});
   }
 
-  /** A connection could not be opened: a temporary failure pauses the pool, anything else stops the batch. */
+  /**
+   * A connection could not be opened: a temporary failure pauses the pool — a 421 always is one, whatever its text
+   * names (RFC 5321 §3.8: the server is closing the channel) — and anything else stops the batch.
+   */
   private async connectionFailed(report: SessionReport): Promise<void> {
     const { category, diagnoses } = await this.d.diagnose(report);
     const d = diagnoses[0];
     const message = `cannot connect: ${report.failure?.message ?? "unknown failure"}`;
-    if (category !== "tempfail") return this.halt({ reason: "connection", message, category, ...(d ? { diagnosis: d } : {}) });
+    if (category !== "tempfail" && report.failure?.reply?.code !== 421) return this.halt({ reason: "connection", message, category, ...(d ? { diagnosis: d } : {}) });
     if (this.throttle.paused) return;
     if (++this.connectFailures >= this.o.maxAttempts) return this.halt({ reason: "unavailable", message, category, ...(d ? { diagnosis: d } : {}) });
     await this.pausePool(message, d?.id ?? null);

@@ -50,11 +50,15 @@ export interface BatchReport {
   resume: string | null;
 }
 
-/** The exit category of a batch: interrupted, else why it stopped, else dead (69), else rows left or in doubt (75), else ok. */
+/**
+ * The exit category of a batch: interrupted, else why it stopped, else dead (69), else rows in doubt (74, as
+ * data-unconfirmed is for one message: someone must look before they are resent), else rows left (75), else ok.
+ */
 export function batchCategory(r: BatchReport, allowPartial: boolean): Category {
   if (r.stopped) return r.stopped.category;
   if (r.dead > 0 || (r.partial > 0 && !allowPartial)) return "unavailable";
-  if (r.waiting + r.pending + r.inDoubt > 0) return "tempfail";
+  if (r.inDoubt > 0) return "ioerr";
+  if (r.waiting + r.pending > 0) return "tempfail";
   return "ok";
 }
 
