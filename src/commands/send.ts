@@ -49,7 +49,7 @@ export interface SendReport {
   transcript?: TranscriptEntry[];
 }
 
-/** The result of --dry-run: what would be sent. `raw` (the message bytes) is printed instead of JSON without --json. */
+/** The result of --dry-run: what would be sent. `raw` (the message as the server will store it) is printed instead of JSON without --json. */
 export interface DryRunReport {
   dryRun: true;
   ok: true;
@@ -100,8 +100,12 @@ async function dryRun(m: ComposedMessage, json: boolean): Promise<DryRunReport> 
     smtputf8: m.utf8Addresses,
   };
   if (!json) {
+    // The message as the server will store it: line ends normalised exactly as the session does before DATA.
+    const { DotStuffer } = await import("../session/dot-stuff.js");
+    const lines = new DotStuffer({ transparency: false });
     const chunks: Buffer[] = [];
-    for await (const c of m.stream()) chunks.push(c as Buffer);
+    for await (const c of m.stream()) chunks.push(lines.push(c as Buffer));
+    chunks.push(lines.end());
     report.raw = Buffer.concat(chunks);
   }
   return report;

@@ -13,7 +13,7 @@ import { Ui } from "./ui.js";
 export function renderSend(data: SendReport | DryRunReport | BatchReport, ui: Ui): void {
   if ("kind" in data) return renderBatch(data, ui);
   if (data.dryRun) {
-    // The exact bytes that would follow DATA (before dot-stuffing), unchanged.
+    // The message as the server will store it: on the wire only the dot-stuffing (RFC 5321 §4.5.2) and the final "." differ.
     if (data.raw) ui.io.stdout.write(data.raw);
     return;
   }

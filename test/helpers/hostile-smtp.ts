@@ -40,10 +40,11 @@ export function onLines(socket: net.Socket, on: (line: string) => void): void {
 
 /**
  * A server that answers like a minimal ESMTP server until the command named by `at`, and then misbehaves with
- * `then(socket)`. "data-end" is the final "." of the message; the bytes the client sent are kept in `received`.
+ * `then(socket)`. "data-end" is the final "." of the message; "never" behaves throughout. The bytes the client sent
+ * are kept in `received`.
  */
 export async function startHostile(
-  at: "greeting" | "EHLO" | "MAIL" | "RCPT" | "DATA" | "data-end",
+  at: "greeting" | "EHLO" | "MAIL" | "RCPT" | "DATA" | "data-end" | "never",
   then: (socket: net.Socket) => void,
   opts: { extensions?: string[] } = {},
 ): Promise<StartedServer & { received: () => Buffer }> {
