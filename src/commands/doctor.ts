@@ -24,7 +24,6 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
-  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
   let message;
   if (opts.send) {

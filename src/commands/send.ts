@@ -42,6 +42,8 @@ export interface SendReport {
   ms: number;
   size: number;
   server: { host: string; port: number; tls: TlsMode };
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   allowPartial: boolean;
   failure: Failure | null;
   diagnoses: Diagnosis[];
@@ -76,7 +78,7 @@ export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendRepo
   refuseBatchFlags(opts);
   const env = ctx.io.env;
   // --dry-run connects to nothing, so it needs no server; a profile may still shape the From.
-  const target = opts.dryRun ? await resolveTarget(opts, ctx, { needPort: false, auth: false }).catch(noServer) : await resolveTarget(opts, ctx, { needPort: true });
+  const target = opts.dryRun ? await resolveTarget(opts, ctx, { needPort: false, auth: false, connects: false }).catch(noServer) : await resolveTarget(opts, ctx, { needPort: true });
   if (target?.password) ctx.ui.redactor.add(target.password, target.user);
   const sender = resolveSender(opts.from, env, target);
   if (target) target.from = sender.address; // the catalog's fixes name the sender (e.g. "sender not owned")
@@ -148,6 +150,7 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
     ms: r.ms,
     size: message.size,
     server: r.target,
+    insecure: target.insecure,
     allowPartial: Boolean(opts.allowPartial),
     failure: r.failure,
     diagnoses,

@@ -13,6 +13,13 @@ export interface ResolveOptions {
   needPort: boolean;
   /** Read the secret (running a passwordCommand, prompting on a terminal as a last resort). Default true. */
   auth?: boolean;
+  /** The command will connect to the target (--dry-run does not). Default true: the --insecure warning is given. */
+  connects?: boolean;
+}
+
+/** The one warning every connecting command gives once when certificate verification is off. */
+export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<Ctx, "ui">): void {
+  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the server's certificate is not checked, so anyone on the path could pose as the server and read the password and the mail");
 }
 
 /**
@@ -54,6 +61,7 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
     target.ca = s.ca;
     target.caPem = await readCa(s.ca);
   }
+  if (opts.connects !== false) warnIfInsecure(target, ctx);
   if (opts.auth !== false) {
     const hasOAuth = Boolean(r.oauth.token || r.oauth.refreshToken || r.oauth.clientSecret || s.clientId !== undefined);
     if (hasOAuth && !target.user) throw usageError("OAuth2 sign-in needs the mailbox's user name: pass --user <address> (or set user in the profile)");

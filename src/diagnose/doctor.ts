@@ -18,6 +18,8 @@ import { renderFix } from "./fix.js";
 export interface DoctorResult {
   ok: boolean;
   target: { host: string; port: number; tls: TlsMode };
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   provider: string | null;
   stages: StageResult[];
   diagnoses: Diagnosis[];
@@ -70,6 +72,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const result: DoctorResult = {
     ok: !diagnoses.some((d) => d.severity === "error"),
     target: { host: target.host, port: target.port, tls: target.tls },
+    insecure: target.insecure,
     provider: provider?.name ?? null,
     stages: report.stages,
     diagnoses,

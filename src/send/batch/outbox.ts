@@ -327,6 +327,7 @@ export class Outbox {
       file: this.d.settings.file,
       rows: this.d.plan.rows,
       atLeastOnce: this.o.atLeastOnce,
+      insecure: this.d.target.insecure,
       sentNow: this.sentNow,
       retried: this.retried,
       pauses: this.pauses,

@@ -19,6 +19,8 @@ export interface BatchReport {
   file: string;
   journal: string;
   atLeastOnce: boolean;
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   /** Rows in the batch file. */
   rows: number;
   /** Rows sent, by this run or an earlier one. */
@@ -70,6 +72,7 @@ export interface RunFacts {
   file: string;
   rows: number;
   atLeastOnce: boolean;
+  insecure: boolean;
   sentNow: number;
   retried: number;
   pauses: number;
@@ -98,6 +101,7 @@ export function buildReport(f: RunFacts): BatchReport {
     file: f.file,
     journal: f.journal.path,
     atLeastOnce: f.atLeastOnce,
+    insecure: f.insecure,
     rows: f.rows,
     sent: c.sent,
     sentNow: f.sentNow,
