@@ -45,7 +45,7 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   }
   const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
   try {
-    const result = await runDoctor(target, { ...(message ? { message } : {}), transcript: Boolean(opts.transcript) });
+    const result = await runDoctor(target, { ...(message ? { message } : {}), transcript: Boolean(opts.transcript), warn: (m) => ctx.ui.warn(m) });
     const primary = result.diagnoses.find((d) => d.severity === "error");
     return { category: primary ? categoryOfDiagnosis(primary) : "ok", data: result };
   } finally {

@@ -72,7 +72,7 @@ export async function run(opts: InitOptions, ctx: Ctx): Promise<Outcome<InitRepo
     warnIfInsecure(target, ctx);
     const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
     try {
-      check = await liveCheck(target);
+      check = await liveCheck(target, (m) => ctx.ui.warn(m));
     } finally {
       spinner.stop();
     }

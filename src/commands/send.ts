@@ -124,7 +124,7 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
   };
   let outcome;
   try {
-    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor }), message, (p) => spinner.text(phaseText[p]));
+    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor, warn: (m) => ctx.ui.warn(m) }), message, (p) => spinner.text(phaseText[p]));
   } finally {
     spinner.stop();
   }

@@ -65,7 +65,7 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   const spinner = await ctx.ui.spinner(phaseText.connect);
   let outcome;
   try {
-    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor }), message, (p) => spinner.text(phaseText[p]));
+    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor, warn: (m) => ctx.ui.warn(m) }), message, (p) => spinner.text(phaseText[p]));
   } finally {
     spinner.stop();
   }

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { Ctx } from "../command.js";
-import { dataError, MailctlError, noInputError, usageError } from "../errors.js";
+import { dataError, MailctlError, usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 import type { SessionOptions } from "../session/session.js";
 import type { TargetFlags } from "./flags.js";
 import type { Resolution } from "./layers.js";
@@ -102,6 +102,11 @@ async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = tr
   if (secret.password !== undefined) {
     ctx.ui.redactor.add(secret.password, target.user);
     target.password = secret.password;
+    // The user's environment holds the password; the host it goes to was chosen by a file the user did not name.
+    const host = target.origins.host;
+    if (secret.envVar && r.searched && host?.source === "file" && host.where === r.searched) {
+      ctx.ui.warn(`the password from ${secret.envVar} goes to ${target.host}, a host set by ${r.searched}: a project config found by searching, not one you named (check that you trust it, or pass --host)`);
+    }
   }
 }
 
@@ -119,12 +124,7 @@ async function promptPassword(target: Target, ctx: Ctx): Promise<string | undefi
 
 /** Reads a CA file: one or more PEM certificates. */
 export async function readCa(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw noInputError(path, err as NodeJS.ErrnoException);
-  }
+  const text = await readInput(path, { label: path, max: INPUT_LIMITS.ca, what: "a CA file" });
   const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!certs) throw dataError(`${path}: no PEM certificate in this file (expected "-----BEGIN CERTIFICATE-----")`);
   return certs;

@@ -37,6 +37,8 @@ export interface DoctorOptions {
   /** Send a test message (built by the caller) after AUTH. */
   message?: Outgoing & { token: string; messageId: string };
   transcript?: boolean;
+  /** Told before credentials go out without TLS (a warning on stderr). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const started = performance.now();
   let provider = providerOf(target);
   const findings = [...configFindings(target), ...staticChecks(target, provider)];
-  const base = sessionOptions(target, { transcript: Boolean(opts.transcript) });
+  const base = sessionOptions(target, { transcript: Boolean(opts.transcript), ...(opts.warn ? { warn: opts.warn } : {}) });
 
   const { report, extra } = await live(target, base, opts.message);
   provider ??= providerOf(target, report);

@@ -45,6 +45,8 @@ export interface SessionOptions {
   auth?: AuthCredentials;
   transcript?: boolean;
   redactor?: Redactor;
+  /** Told before credentials go out on a connection without TLS (the command shows it as a warning). */
+  warn?: (message: string) => void;
 }
 
 /** The result of one stage: what happened, how long it took, and the evidence. */
@@ -205,6 +207,12 @@ export class Session {
         const got = await this.oauthToken(creds.oauth, "token", detail);
         if (!got.ok) return false;
         token = got.token!;
+      }
+      if (!this.secure) {
+        // RFC 4954 §4: credentials without TLS can be read by anyone on the path. Said before they go out.
+        detail.cleartext = true;
+        const why = this.opts.tls === "none" ? (this.opts.opportunisticTls ? "the server did not offer STARTTLS" : "--tls none") : "no TLS";
+        this.opts.warn?.(`sending the credentials of ${creds.user} to ${this.opts.host}:${this.opts.port} without TLS (${why}): anyone on the network path can read them`);
       }
       const io = { send: (line: string, secret: boolean) => this.wire!.send(line, secret), read: () => this.wire!.read(this.opts.timeouts.command) };
       let reply = await saslExchange(mech.mechanism, { ...creds, ...(token !== undefined ? { token } : {}) }, io, detail);

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { dataError, MailctlError, noInputError } from "../../errors.js";
 import { processAlive, syncDir } from "../../fs/durable.js";
+import { statInput } from "../../fs/read-input.js";
 import { JournalIndex, type RowRecord } from "./journal-index.js";
 
 export { JournalIndex, ROW_STATES, type RowRecord, type RowState, type RowInfo, type RowNote } from "./journal-index.js";
@@ -81,6 +82,7 @@ export class Journal {
    * with `fresh`.
    */
   static async resume(path: string, fresh: JournalHeader): Promise<{ journal: Journal } & Replayed> {
+    await regularFile(path, path);
     await lock(path);
     try {
       const replayed = await replay(path, fresh);
@@ -185,6 +187,7 @@ export async function replay(path: string, fresh?: JournalHeader): Promise<Repla
 
 /** Reads just the header of a journal (for --resume, before anything else). */
 export async function readHeader(path: string): Promise<JournalHeader> {
+  await regularFile(path, `--resume ${path}`);
   let text: string;
   try {
     const fh = await open(path, "r");
@@ -230,6 +233,11 @@ async function completeBytes(path: string): Promise<{ size: number; complete: nu
   } finally {
     await fh.close();
   }
+}
+
+/** A journal is a file mailctl wrote: a pipe or a device in its place is refused before it is opened (opening a pipe would block). */
+async function regularFile(path: string, label: string): Promise<void> {
+  if (!(await statInput(path, label)).isFile()) throw new MailctlError("noinput", `${label}: is a pipe, not a journal file`);
 }
 
 /** The lock file beside a journal: its pid; a lock whose process is gone (a crash, a SIGKILL) is taken over. */
