@@ -58,22 +58,25 @@ export class Journal {
     readonly path: string,
     private fh: FileHandle | null,
     readonly header: JournalHeader,
+    /** Bytes on disk and acknowledged: a group whose write fails is cut back to this, so no record of it survives unacknowledged. */
+    private size: number,
   ) {}
 
   /** Starts a new journal (the file must not exist): the header is durable, and so is the file's name in its directory. */
   static async create(path: string, header: JournalHeader): Promise<Journal> {
     await lock(path);
     let fh: FileHandle;
+    const line = JSON.stringify(header) + "\n";
     try {
       fh = await open(path, "wx", 0o600);
-      await fh.write(JSON.stringify(header) + "\n");
+      await fh.write(line);
       await fh.datasync();
       await syncDir(dirname(path));
     } catch (err) {
       await unlock(path);
       throw journalIoError(path, err);
     }
-    return new Journal(path, fh, header);
+    return new Journal(path, fh, header, Buffer.byteLength(line));
   }
 
   /**
@@ -88,11 +91,14 @@ export class Journal {
       const replayed = await replay(path, fresh);
       if (replayed.tornBytes) await truncate(path, replayed.size - replayed.tornBytes);
       const fh = await open(path, "a", 0o600);
+      let size = replayed.size - replayed.tornBytes;
       if (replayed.size === replayed.tornBytes) {
-        await fh.write(JSON.stringify(fresh) + "\n");
+        const line = JSON.stringify(fresh) + "\n";
+        await fh.write(line);
         await fh.datasync();
+        size += Buffer.byteLength(line);
       }
-      return { journal: new Journal(path, fh, replayed.header), ...replayed };
+      return { journal: new Journal(path, fh, replayed.header, size), ...replayed };
     } catch (err) {
       await unlock(path);
       throw err instanceof MailctlError ? err : journalIoError(path, err);
@@ -133,9 +139,13 @@ export class Journal {
         while (off < buf.length) off += (await this.fh.write(buf, off, buf.length - off)).bytesWritten;
         // fdatasync: an append changes the size, which fdatasync flushes too (POSIX "data integrity").
         await this.fh.datasync();
+        this.size += buf.length;
         this.written += lines.length;
         for (const w of waiters) w.resolve();
       } catch (err) {
+        // A full disk can take part of a group: cut the file back (truncating needs no space), so that the records of
+        // this failed group — none acknowledged — leave no row marked on disk that the run does not know about.
+        await this.fh?.truncate(this.size).catch(() => {});
         this.failed = journalIoError(this.path, err);
         for (const w of waiters) w.reject(this.failed);
         for (const w of this.waiters.splice(0)) w.reject(this.failed);
@@ -269,5 +279,7 @@ function journalIoError(path: string, err: unknown): MailctlError {
   const e = err as NodeJS.ErrnoException;
   if (e.code === "EEXIST") return new MailctlError("usage", `${path} already exists`, "Pass --resume to go on with that batch, or --journal <new file>.");
   if (e.code === "ENOENT" || e.code === "EACCES") return noInputError(path, e);
+  if (e.code === "ENOSPC" || e.code === "EDQUOT") return new MailctlError("ioerr", `journal ${path}: the disk holding ${dirname(path)} is full (${e.code}); the batch stopped at once`);
+  if (e.code === "EROFS" || e.code === "EIO") return new MailctlError("ioerr", `journal ${path}: the disk holding ${dirname(path)} cannot be written (${e.code}); the batch stopped at once`);
   return new MailctlError("ioerr", `journal ${path}: ${e.message}`);
 }
