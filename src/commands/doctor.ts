@@ -18,7 +18,7 @@ export interface DoctorFlags extends TargetFlags {
 
 /** Runs every check against the configured server and explains the first failure. */
 export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorResult>> {
-  const target = await resolveTarget(opts, ctx, { needPort: true });
+  const target = await resolveTarget(opts, ctx, { needPort: true, showsFindings: true });
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);

@@ -15,6 +15,8 @@ export interface ResolveOptions {
   auth?: boolean;
   /** The command will connect to the target (--dry-run does not). Default true: the --insecure warning is given. */
   connects?: boolean;
+  /** The command shows the target's findings itself (doctor): warnings about the secret's file are not repeated on stderr. */
+  showsFindings?: boolean;
 }
 
 /** The one warning every connecting command gives once when certificate verification is off. */
@@ -68,6 +70,8 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
     if (target.user && hasOAuth) await addOAuth(target, r, ctx);
     // With OAuth2 settings a password is only a fallback: read when configured, never prompted for.
     if (target.user) await addSecret(target, r, ctx, !hasOAuth);
+    // A secret in a file others can read: every command that reads it says so (msmtp refuses such a file outright).
+    if (!opts.showsFindings) for (const f of target.findings ?? []) if (f.id === "password-file-readable") ctx.ui.warn(f.message);
   }
   return target;
 }
