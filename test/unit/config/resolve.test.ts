@@ -222,3 +222,13 @@ describe("password prompt", () => {
     expect((await resolve(s)).target.password).toBeUndefined(); // not a terminal: no prompt
   });
 });
+
+describe("timeouts", () => {
+  it("MAILCTL_TIMEOUT in exponent form or below 0.1 s is a configuration error naming it", async () => {
+    const s = setup();
+    for (const bad of ["1e-9", "0.01", "-3"]) {
+      const err = await resolve(s, { host: "h.example", port: 25 }, { MAILCTL_TIMEOUT: bad }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ category: "config", message: `MAILCTL_TIMEOUT: "${bad}" is not a number of seconds from 0.1 to 3600` });
+    }
+  });
+});
