@@ -26,6 +26,7 @@ export function categoryOf(f: Pick<Failure, "kind" | "stage"> & { reply?: Pick<R
       return "unavailable";
     case "tls-handshake":
     case "tls-protocol-version":
+    case "tls-no-shared-cipher":
     case "cert-untrusted":
     case "cert-self-signed":
     case "cert-expired":

@@ -44,6 +44,7 @@ const TYPICAL_STAGE: Partial<Record<DiagnosisId, StageName>> = {
   "cert-expired": "tls",
   "cert-hostname-mismatch": "tls",
   "tls-protocol-too-old": "tls",
+  "tls-cipher-mismatch": "tls",
   "host-not-found": "dns",
   "connection-refused": "tcp",
   "connect-timeout": "tcp",

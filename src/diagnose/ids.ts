@@ -9,6 +9,7 @@ export const DIAGNOSIS_IDS = [
   "cert-expired",
   "cert-hostname-mismatch",
   "tls-protocol-too-old",
+  "tls-cipher-mismatch",
   "host-not-found",
   "connection-refused",
   "connect-timeout",

@@ -88,6 +88,11 @@ export const RULES: Rule[] = [
       ((tokenAuth(e) || has(e, /xoauth2|oauthbearer/i)) && [535, 501, 334].includes(code(e) ?? 0) && !["5.7.139", "5.7.30"].includes(enhanced(e))),
   },
   {
+    id: "tls-cipher-mismatch",
+    signals: "a handshake failure alert (40) that a second handshake allowing TLS 1.0 and the weakest ciphers meets again (a NULL-only server); a server log's \"no shared cipher\"",
+    test: (e) => kind(e, "tls-no-shared-cipher") || has(e, /no shared cipher|NO_SHARED_CIPHER/i),
+  },
+  {
     id: "tls-protocol-too-old",
     signals: "OpenSSL \"tlsv1 alert protocol version\" / \"unsupported protocol\"; Java \"No appropriate protocol\"; Go \"unsupported protocol version\"; Microsoft 421 4.7.66",
     test: (e) =>

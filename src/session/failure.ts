@@ -29,6 +29,8 @@ export type FailureKind =
   | "tls-wrong-version"
   /** The peer accepts only TLS versions we refuse, or the reverse. */
   | "tls-protocol-version"
+  /** The peer refused every cipher, even with TLS 1.0 and the weakest cipher level allowed (a NULL-only server). */
+  | "tls-no-shared-cipher"
   | "tls-handshake"
   | "tls-timeout"
   | "cert-untrusted"

@@ -7,7 +7,7 @@ import { chooseMechanism, isTokenFailure, isTokenMechanism, mayBeStaleToken, sas
 import { DotStuffer } from "./dot-stuff.js";
 import { Redactor } from "./redact.js";
 import { formatReply, type Reply } from "./reply.js";
-import { handshake, type TlsFacts } from "./tls-facts.js";
+import { handshake, LEGACY_TLS, type HandshakeResult, type TlsFacts, type TlsOptions } from "./tls-facts.js";
 import { Transcript } from "./transcript.js";
 import { seconds, Wire, WireError } from "./wire.js";
 import type { TlsMode } from "../config/types.js";
@@ -47,6 +47,8 @@ export interface SessionOptions {
   redactor?: Redactor;
   /** Told before credentials go out on a connection without TLS (the command shows it as a warning). */
   warn?: (message: string) => void;
+  /** Handshake allowing TLS 1.0 and OpenSSL's weakest ciphers, unverified: only to learn why a modern handshake was refused. */
+  legacyTls?: boolean;
 }
 
 /** The result of one stage: what happened, how long it took, and the evidence. */
@@ -168,7 +170,7 @@ export class Session {
       const r = await handshake(wire.detach(), this.tlsOptions(), this.opts.timeouts.command);
       this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
       if (this.tlsFacts) Object.assign(detail, { tls: this.tlsFacts });
-      if (!r.ok) return this.fail(r.kind, r.message, r.code);
+      if (!r.ok) return this.tlsFailed(r, detail);
       wire.attachTo(r.socket, 0);
       this.secure = true;
       // RFC 3207 §4.2: the client must discard what it learned before TLS and ask again.
@@ -499,7 +501,7 @@ export class Session {
       const r = await handshake(this.wire!.detach(), this.tlsOptions(), this.opts.timeouts.connect);
       this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
       if (this.tlsFacts) Object.assign(detail, this.tlsFacts);
-      if (!r.ok) return this.fail(r.kind, r.message, r.code);
+      if (!r.ok) return this.tlsFailed(r, detail);
       this.wire!.attachTo(r.socket, 1);
       this.secure = true;
       this.transcript?.event(`TLS established: ${r.facts.protocol} ${r.facts.cipher}`);
@@ -579,13 +581,33 @@ export class Session {
     return local.includes(":") ? `[IPv6:${local}]` : `[${local.replace(/^::ffff:/, "")}]`;
   }
 
-  private tlsOptions() {
+  private tlsOptions(): TlsOptions {
+    if (this.opts.legacyTls) return { host: this.opts.host, insecure: true, ...LEGACY_TLS };
     return {
       host: this.opts.host,
       ...(this.opts.servername ? { servername: this.opts.servername } : {}),
       ...(this.opts.ca ? { ca: this.opts.ca } : {}),
       ...(this.opts.insecure ? { insecure: true } : {}),
     };
+  }
+
+  /**
+   * A failed handshake. The server's "handshake failure" alert (SSL alert 40, OpenSSL "sslv3 alert handshake
+   * failure") says only that it found nothing it would accept: either it speaks only outdated TLS, or it shares no
+   * cipher with any current client (NULL or export ciphers, a mistyped list). A second session that allows
+   * TLS 1.0 and OpenSSL's weakest cipher level tells which: it completes a handshake only with an outdated server.
+   */
+  private async tlsFailed(r: Extract<HandshakeResult, { ok: false }>, detail: Record<string, unknown>): Promise<false> {
+    if (r.code !== "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" || this.opts.legacyTls) return this.fail(r.kind, r.message, r.code);
+    const { auth: _auth, warn: _warn, ...opts } = this.opts;
+    const legacy = new Session({ ...opts, legacyTls: true, transcript: false, redactor: this.redactor, sniffAfterMs: false });
+    await legacy.open();
+    if (this.opts.tls === "starttls" && !legacy.failure) await legacy.hello();
+    await legacy.close();
+    detail.legacyTls = legacy.secure ? legacy.tlsFacts?.protocol ?? "ok" : legacy.failure?.message ?? null;
+    if (legacy.secure) return this.fail("tls-protocol-version", `${r.message}; a handshake allowing TLS 1.0 and weak ciphers succeeded (${legacy.tlsFacts?.protocol ?? "?"} ${legacy.tlsFacts?.cipher ?? ""}): the server speaks only outdated TLS`.trimEnd(), r.code);
+    if (legacy.failure?.code === r.code) return this.fail("tls-no-shared-cipher", `${r.message}; it refused a second handshake allowing TLS 1.0 and every cipher down to OpenSSL's weakest level too: the server shares no cipher with mailctl`, r.code);
+    return this.fail(r.kind, r.message, r.code);
   }
 
   private async command(line: string): Promise<Reply> {
