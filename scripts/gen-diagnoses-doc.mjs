@@ -35,9 +35,10 @@ const lines = [
 const ctx = { e: { source: "text", text: "" }, provider: null };
 for (const id of DIAGNOSIS_IDS) {
   const en = CATALOG.get(id);
-  const rule = RULES.find((r) => r.id === id);
+  // An id may have more than one rule (a certain one from the session first, the wordings of logs later).
+  const signals = RULES.filter((r) => r.id === id).map((r) => r.signals);
   lines.push(`## ${id}`, "", `**${en.title}** — exit ${EXIT[en.category].code} (${en.category})`, "");
-  lines.push(`- Evidence: ${rule ? rule.signals : STATIC[id] ?? "found by doctor's checks on the settings"}`);
+  lines.push(`- Evidence: ${signals.length ? signals.join("; ") : STATIC[id] ?? "found by doctor's checks on the settings"}`);
   lines.push(`- Why: ${en.explain(ctx)}`);
   lines.push("- Fix:");
   for (const f of en.fix(ctx)) lines.push(`  - ${f.text}`);

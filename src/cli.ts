@@ -118,24 +118,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** The one place errors become a message and an exit code: one line, never a stack trace (except for bugs, with MAILCTL_DEBUG). */
+/**
+ * The one place errors become a message and an exit code: one line — a value it quotes with a line break in it
+ * is shown as \n, not as a second line — and never a stack trace (except for bugs, with MAILCTL_DEBUG).
+ */
 async function failure(err: unknown, io: Io, command: string | undefined): Promise<number> {
-  const [{ Ui }, { CommanderError }] = await Promise.all([import("./ui/ui.js"), import("./commander.js")]);
+  const [{ Ui }, { CommanderError }, { oneLine }] = await Promise.all([import("./ui/ui.js"), import("./commander.js"), import("./ui/printable.js")]);
   const ui = new Ui(io);
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-    const msg = err.message.replace(/^error:\s*/i, "");
-    ui.err(`mailctl: ${msg}`);
+    // Commander puts its own suggestion on a second line; anything else that breaks the line came from the argument.
+    const [, msg = "", suggestion] = /^(?:error:\s*)?([\s\S]*?)(?:\n(\(Did you mean [^\n]*\)))?$/i.exec(err.message) ?? [];
+    ui.err(`mailctl: ${oneLine(msg)}`);
+    if (suggestion) ui.err(suggestion);
     ui.err(`Run 'mailctl ${command && COMMANDS.some((c) => c.name === command) ? command + " " : ""}--help' for usage.`);
     return exitCode("usage");
   }
   if (err instanceof MailctlError) {
-    ui.err(`mailctl: ${err.message}`);
+    ui.err(`mailctl: ${oneLine(err.message)}`);
     if (err.hint) ui.err(err.hint);
     return exitCode(err.category);
   }
   const e = err as Error;
-  ui.err(`mailctl: internal error: ${e?.message ?? String(err)}`);
+  ui.err(`mailctl: internal error: ${oneLine(e?.message ?? String(err))}`);
   ui.err("This is a bug in mailctl. Please report it with the command you ran (set MAILCTL_DEBUG=1 for details).");
   if (io.env.MAILCTL_DEBUG) ui.err(String(e?.stack));
   return exitCode("software");

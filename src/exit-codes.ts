@@ -10,7 +10,7 @@ export const EXIT = {
   nohost: { code: 68, meaning: "host name not found" },
   unavailable: { code: 69, meaning: "service unavailable or permanent rejection (connection refused, 5xx on MAIL/RCPT/DATA)" },
   software: { code: 70, meaning: "internal error in mailctl (a bug: please report it)" },
-  ioerr: { code: 74, meaning: "I/O or TLS failure (handshake, certificate)" },
+  ioerr: { code: 74, meaning: "I/O or TLS failure (handshake, certificate); no reply after the message was sent (it may have been delivered: do not retry blindly)" },
   tempfail: { code: 75, meaning: "temporary failure: timeouts, 4xx, rate limiting — try again later" },
   protocol: { code: 76, meaning: "protocol error (unexpected or unparseable reply, TLS mode mismatch)" },
   noperm: { code: 77, meaning: "authentication failed or not permitted (535, 530, sender not owned)" },

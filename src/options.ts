@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "./commander.js";
+import { timeoutProblem } from "./config/target.js";
 
 /** One command-line option as data (npm-check-updates' pattern): the same table registers flags and documents them. */
 export interface OptionSpec {
@@ -21,11 +22,11 @@ export function parsePort(value: string): number {
   return n;
 }
 
-/** Parses a timeout in seconds (fractions allowed). */
+/** Parses a timeout in seconds (fractions allowed; see timeoutProblem). */
 export function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError(`"${value}" is not a number of seconds (0–3600)`);
-  return n;
+  const problem = timeoutProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return Number(value);
 }
 
 /** Parses the name of an environment variable. */

@@ -52,6 +52,9 @@ function endpointMessage(error: string, description: string | undefined, url: st
   return `the OAuth2 token endpoint ${url} refused to refresh the token: ${error}${description ? ` (${description})` : ""}${status ? ` [HTTP ${status}]` : ""}`;
 }
 
+/** The most of a token endpoint's answer that is read: a token response is a few KiB (RFC 6749 §5.1); more is refused, not buffered. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
 /** A problem with a token endpoint address, or null: it must be https, or http to this machine (RFC 6749 §3.2 requires TLS). */
 export function tokenUrlProblem(url: string): string | null {
   let u: URL;
@@ -86,8 +89,9 @@ export async function refreshAccessToken(req: RefreshRequest, now: () => number 
   }
   let text: string;
   try {
-    text = await res.text();
+    text = await boundedText(res, MAX_TOKEN_RESPONSE_BYTES);
   } catch (err) {
+    if (err instanceof TooLarge) throw new TokenEndpointError("bad-response", `more than ${MAX_TOKEN_RESPONSE_BYTES / 1024 / 1024} MiB (a token response is a few KiB; the rest was not read)`, req.tokenUrl, res.status);
     throw new TokenEndpointError("unreachable", networkReason(err, req.timeoutMs), req.tokenUrl);
   }
   const json = parseObject(text);
@@ -108,6 +112,31 @@ export async function refreshAccessToken(req: RefreshRequest, now: () => number 
   if (typeof json.scope === "string") out.scope = json.scope;
   if (typeof json.refresh_token === "string" && json.refresh_token !== "") out.refreshToken = json.refresh_token;
   return out;
+}
+
+class TooLarge extends Error {}
+
+/** The body as UTF-8, read chunk by chunk and cancelled past `max` bytes (a Content-Length over it is refused unread). */
+async function boundedText(res: Response, max: number): Promise<string> {
+  if (Number(res.headers.get("content-length") ?? 0) > max) {
+    await res.body?.cancel().catch(() => {});
+    throw new TooLarge();
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

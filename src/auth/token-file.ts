@@ -4,7 +4,7 @@
 // half-written file and no other user can read it at any moment.
 
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 import { writeFileAtomic } from "../fs/durable.js";
 
 /** What the file holds. `user`, `tokenUrl` and `clientId` tie it to one account and app registration. */
@@ -32,7 +32,7 @@ export function fingerprint(secret: string): string {
 export async function readTokenFile(file: string): Promise<StoredToken | null> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readInput(file, { label: file, max: INPUT_LIMITS.tokenFile, what: "a token file" });
   } catch {
     return null;
   }

@@ -19,7 +19,7 @@ export interface DoctorFlags extends TargetFlags {
 
 /** Runs every check against the configured server and explains the first failure. */
 export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorResult>> {
-  const target = await resolveTarget(opts, ctx, { needPort: true });
+  const target = await resolveTarget(opts, ctx, { needPort: true, showsFindings: true });
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
   if (opts.headerFrom !== undefined) checkHeaderFrom(opts.headerFrom);
@@ -27,7 +27,6 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
   else if (target.appFrom) await (await import("../send/app-from.js")).applyAppFrom(target);
-  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
   let message;
   if (opts.send) {
@@ -49,7 +48,7 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   }
   const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
   try {
-    const result = await runDoctor(target, { ...(message ? { message } : {}), transcript: Boolean(opts.transcript) });
+    const result = await runDoctor(target, { ...(message ? { message } : {}), transcript: Boolean(opts.transcript), warn: (m) => ctx.ui.warn(m) });
     const primary = result.diagnoses.find((d) => d.severity === "error");
     return { category: primary ? categoryOfDiagnosis(primary) : "ok", data: result };
   } finally {

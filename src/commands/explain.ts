@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { usageError } from "../errors.js";
+import { INPUT_LIMITS, readStream } from "../fs/read-input.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
 import { renderDiagnosis } from "../ui/render-diagnosis.js";
 import type { Ui } from "../ui/ui.js";
@@ -15,6 +16,8 @@ export interface ExplainOptions {
 export interface ExplainResult {
   ok: boolean;
   recognised: boolean;
+  /** The input is binary data, not text: there is no error message in it to read. */
+  binary: boolean;
   input: string;
   target: { host: string | null; port: number | null; tls: null };
   provider: string | null;
@@ -26,6 +29,10 @@ export interface ExplainResult {
 export async function run(text: string, opts: ExplainOptions, _ctx: Ctx): Promise<Outcome<ExplainResult>> {
   const input = text.trim();
   if (!input) throw usageError("nothing to explain: pass the error text as an argument or on stdin");
+  // Binary data can match a rule by accident ("Rbl" somewhere in random bytes): it is "not recognised", never a guess.
+  if (isBinary(input)) {
+    return { category: "data", data: { ok: false, recognised: false, binary: true, input: `(${Buffer.byteLength(input)} bytes of binary data)`, target: { host: null, port: null, tls: null }, provider: null, diagnoses: [], suggestion: null } };
+  }
   const [{ fromText }, { diagnose, categoryOfDiagnosis }, { providerByName, providerFromText }] = await Promise.all([
     import("../diagnose/evidence.js"),
     import("../diagnose/diagnose.js"),
@@ -38,6 +45,7 @@ export async function run(text: string, opts: ExplainOptions, _ctx: Ctx): Promis
   const data: ExplainResult = {
     ok: false,
     recognised: d !== null,
+    binary: false,
     input,
     target: { host: e.host ?? null, port: e.port ?? null, tls: null },
     provider: provider?.name ?? null,
@@ -50,6 +58,10 @@ export async function run(text: string, opts: ExplainOptions, _ctx: Ctx): Promis
 
 /** Human output: the diagnosis, or an honest "not recognised". */
 function renderExplain(r: ExplainResult, ui: Ui): void {
+  if (r.binary) {
+    ui.out(`${ui.theme.fail} not recognised: the input is binary data, not text, so there is no error message in it to explain.`);
+    return;
+  }
   if (!r.recognised) {
     ui.out(`${ui.theme.fail} not recognised: mailctl cannot tell what caused this error.`);
     ui.out("  Run `mailctl doctor` with the same settings to find out by connecting, or pass more of the log.");
@@ -58,12 +70,20 @@ function renderExplain(r: ExplainResult, ui: Ui): void {
   for (const d of r.diagnoses) renderDiagnosis(d, ui);
 }
 
-/** Reads all of stdin (when it is not a terminal). */
+/**
+ * True for data that is not text: a NUL byte, or more than a tenth of it control characters and bytes that are
+ * not UTF-8. Log lines have a few at most (a colour code, a mojibake character).
+ */
+export function isBinary(text: string): boolean {
+  if (text.includes("\u0000")) return true;
+  const odd = text.match(/[\u0001-\u0008\u000e-\u001a\u001c-\u001f\u007f\ufffd]/g)?.length ?? 0;
+  return odd > text.length / 10;
+}
+
+/** Reads stdin (when it is not a terminal), at most a log excerpt's worth (INPUT_LIMITS.explain). */
 async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
   if (stdin.isTTY) return "";
-  const chunks: Buffer[] = [];
-  for await (const c of stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return Buffer.concat(chunks).toString("utf8");
+  return (await readStream(stdin, { label: "stdin", max: INPUT_LIMITS.explain, what: "an error text to explain (pass the lines around the error, not a whole log)" })).toString("utf8");
 }
 
 /** Declares `explain`. */

@@ -4,6 +4,7 @@ import type { Ctx, Execute, Outcome } from "../command.js";
 import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { liveCheck, type LiveCheck } from "../config/init-check.js";
 import { savePlan, targetFor, type InitPlan, type SecretStore } from "../config/init-plan.js";
+import { warnIfInsecure } from "../config/resolve.js";
 import { displayPath, userConfigPath } from "../config/load.js";
 import { loadPreset, PresetError } from "../config/presets.js";
 import type { TargetFlags } from "../config/resolve.js";
@@ -68,9 +69,10 @@ export async function run(opts: InitOptions, ctx: Ctx): Promise<Outcome<InitRepo
   let check: LiveCheck | null = null;
   if (opts.check !== false) {
     const target = await targetFor(plan, ctx);
+    warnIfInsecure(target, ctx);
     const spinner = await ctx.ui.spinner(`checking ${target.host}:${target.port}`);
     try {
-      check = await liveCheck(target);
+      check = await liveCheck(target, (m) => ctx.ui.warn(m));
     } finally {
       spinner.stop();
     }

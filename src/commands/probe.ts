@@ -58,7 +58,6 @@ export const DEFAULT_PORTS = [465, 587, 25];
 /** Probes one port, or the three usual ones at the same time. */
 export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortReport | MultiReport>> {
   const target = await resolveTarget(opts, ctx, { needPort: false, auth: false });
-  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the results say nothing about whether the certificate can be trusted");
   const tls: TlsMode | "auto" = target.tlsAuto ? "auto" : target.tls;
   const { probeEndpoint } = await import("../session/detect.js"); // sockets and TLS load only when a command connects
   const spinner = await ctx.ui.spinner(`probing ${target.host}`);

@@ -1,14 +1,15 @@
-import { readFile, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { Ctx, Outcome } from "../command.js";
 import { resolveTarget } from "../config/resolve.js";
-import { noInputError, usageError } from "../errors.js";
+import { MailctlError, noInputError, usageError } from "../errors.js";
 import type { EngineJob } from "../send/batch/engine.js";
 import { parseMailboxList } from "../send/address.js";
 import { checkAttachments, DEFAULT_MAX_ATTACHMENT_BYTES, parseAttachSpec } from "../send/attachments.js";
 import { parseHeader } from "../send/headers.js";
 import { resolveSender } from "../send/input.js";
-import { parseVarFlags, placeholderNames, readVarsFile, splitFrontMatter } from "../send/template.js";
+import { parseVarFlags, placeholderNames, readTemplate, readVarsFile, splitFrontMatter } from "../send/template.js";
+import { statInput } from "../fs/read-input.js";
 import { readHeader } from "../send/batch/journal.js";
 import { batchId } from "../send/batch/keys.js";
 import { BATCH_DEFAULTS } from "../send/batch/options.js";
@@ -54,10 +55,10 @@ export async function runBatch(given: SendOptions, ctx: Ctx): Promise<Outcome<Ba
   const real = await realpath(file).catch((err: NodeJS.ErrnoException) => {
     throw noInputError(`--batch ${opts.batch}`, err);
   });
+  // The rows are read again for each pass: a pipe or a device (a file linked to /dev/zero) cannot be.
+  if (!(await statInput(real, `--batch ${opts.batch}`)).isFile()) throw new MailctlError("noinput", `--batch ${opts.batch}: is a pipe; a batch file is read once per pass and must be a regular file`);
   const templatePath = path.resolve(cwd, opts.template);
-  const templateText = await readFile(templatePath, "utf8").catch((err: NodeJS.ErrnoException) => {
-    throw noInputError(`--template ${opts.template}`, err);
-  });
+  const templateText = await readTemplate(opts.template, cwd);
 
   const target = await resolveTarget(opts, ctx, { needPort: true });
   if (target.password) ctx.ui.redactor.add(target.password, target.user);
@@ -113,7 +114,8 @@ export async function runBatch(given: SendOptions, ctx: Ctx): Promise<Outcome<Ba
   const run = await startEngine(job, {
     warn: (text) => ctx.ui.warn(text),
     progress: batchProgress(ctx.ui),
-    interrupted: (n) => ctx.ui.err(`\nmailctl: stopping: finishing ${n} message${n === 1 ? "" : "s"} in flight (Ctrl-C again to quit at once; the journal says what is in doubt)`),
+    interrupted: (n) =>
+      ctx.ui.err(`\nmailctl: stopping: finishing ${n} message${n === 1 ? "" : "s"} in flight, for at most ${target.timeoutSeconds} s (Ctrl-C again to quit at once; the journal says what is in doubt)`),
   });
   const untrap = trapSignals(() => run.interrupt());
   try {

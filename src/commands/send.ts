@@ -42,6 +42,8 @@ export interface SendReport {
   ms: number;
   size: number;
   server: { host: string; port: number; tls: TlsMode };
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   allowPartial: boolean;
   failure: Failure | null;
   diagnoses: Diagnosis[];
@@ -49,7 +51,7 @@ export interface SendReport {
   transcript?: TranscriptEntry[];
 }
 
-/** The result of --dry-run: what would be sent. `raw` (the message bytes) is printed instead of JSON without --json. */
+/** The result of --dry-run: what would be sent. `raw` (the message as the server will store it) is printed instead of JSON without --json. */
 export interface DryRunReport {
   dryRun: true;
   ok: true;
@@ -76,7 +78,7 @@ export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendRepo
   refuseBatchFlags(opts);
   const env = ctx.io.env;
   // --dry-run connects to nothing, so it needs no server; a profile may still shape the From.
-  const target = opts.dryRun ? await resolveTarget(opts, ctx, { needPort: false, auth: false }).catch(noServer) : await resolveTarget(opts, ctx, { needPort: true });
+  const target = opts.dryRun ? await resolveTarget(opts, ctx, { needPort: false, auth: false, connects: false }).catch(noServer) : await resolveTarget(opts, ctx, { needPort: true });
   if (target?.password) ctx.ui.redactor.add(target.password, target.user);
   const sender = resolveSender(opts.from, env, target);
   if (target) target.from = sender.address; // the catalog's fixes name the sender (e.g. "sender not owned")
@@ -100,8 +102,12 @@ async function dryRun(m: ComposedMessage, json: boolean): Promise<DryRunReport> 
     smtputf8: m.utf8Addresses,
   };
   if (!json) {
+    // The message as the server will store it: line ends normalised exactly as the session does before DATA.
+    const { DotStuffer } = await import("../session/dot-stuff.js");
+    const lines = new DotStuffer({ transparency: false });
     const chunks: Buffer[] = [];
-    for await (const c of m.stream()) chunks.push(c as Buffer);
+    for await (const c of m.stream()) chunks.push(lines.push(c as Buffer));
+    chunks.push(lines.end());
     report.raw = Buffer.concat(chunks);
   }
   return report;
@@ -118,7 +124,7 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
   };
   let outcome;
   try {
-    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor }), message, (p) => spinner.text(phaseText[p]));
+    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor, warn: (m) => ctx.ui.warn(m) }), message, (p) => spinner.text(phaseText[p]));
   } finally {
     spinner.stop();
   }
@@ -144,6 +150,7 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
     ms: r.ms,
     size: message.size,
     server: r.target,
+    insecure: target.insecure,
     allowPartial: Boolean(opts.allowPartial),
     failure: r.failure,
     diagnoses,

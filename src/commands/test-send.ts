@@ -32,6 +32,8 @@ export interface TestSendReport {
   from: string;
   to: string;
   server: { host: string; port: number; tls: TlsMode };
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   profile: string | null;
   /** The server's reply to the end of DATA. */
   reply: string | null;
@@ -46,7 +48,6 @@ export interface TestSendReport {
 export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<TestSendReport>> {
   const target = await resolveTarget(opts, ctx, { needPort: true });
   if (target.password) ctx.ui.redactor.add(target.password, target.user);
-  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure)");
   const from = resolveSender(opts.from, ctx.io.env, target);
   target.from = from.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const to = opts.to ? parseMailbox(opts.to, "--to") : { ...from, name: "" };
@@ -64,7 +65,7 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   const spinner = await ctx.ui.spinner(phaseText.connect);
   let outcome;
   try {
-    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor }), message, (p) => spinner.text(phaseText[p]));
+    outcome = await deliver(sessionOptions(target, { transcript: Boolean(opts.transcript), redactor: ctx.ui.redactor, warn: (m) => ctx.ui.warn(m) }), message, (p) => spinner.text(phaseText[p]));
   } finally {
     spinner.stop();
   }
@@ -79,6 +80,7 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
     from: from.address,
     to: to.address,
     server: r.target,
+    insecure: target.insecure,
     profile: target.profile ?? null,
     reply: r.delivery?.reply ? formatReply(r.delivery.reply) : null,
     ms: r.ms,

@@ -1,4 +1,5 @@
 import { configError } from "../errors.js";
+import { timeoutProblem } from "./target.js";
 import type { Dialect, TlsMode } from "./types.js";
 
 /** The connection flags as commander parses them (see CONNECTION_OPTIONS). */
@@ -61,9 +62,9 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
   }
   if (env.MAILCTL_CA) f.ca = env.MAILCTL_CA;
   if (env.MAILCTL_TIMEOUT) {
-    const n = Number(env.MAILCTL_TIMEOUT);
-    if (!Number.isFinite(n) || n <= 0) throw configError(`MAILCTL_TIMEOUT="${env.MAILCTL_TIMEOUT}" is not a number of seconds`);
-    f.timeout = n;
+    const problem = timeoutProblem(env.MAILCTL_TIMEOUT);
+    if (problem) throw configError(`MAILCTL_TIMEOUT: ${problem}`);
+    f.timeout = Number(env.MAILCTL_TIMEOUT);
   }
   if (env.MAILCTL_FROM) f.from = env.MAILCTL_FROM;
   if (env.MAILCTL_PROFILE) f.profile = env.MAILCTL_PROFILE;

@@ -2,9 +2,9 @@
 // options, SMTP URL, aiosmtplib/smtplib settings) read through the importers into a settings layer, with the
 // app's keys behind each setting and the importer's problems and warnings as findings for doctor.
 
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { configError, noInputError, usageError } from "../errors.js";
+import { configError, usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 import { detectDialect, dialectLabel, ImportError, importConfig } from "./importers/index.js";
 import { presetForService } from "./presets.js";
 import type { Finding } from "./target.js";
@@ -33,12 +33,7 @@ const KNOWN_MESSAGES: { re: RegExp; id: string; fixes?: ProfileSettings[] }[] = 
 export async function importFile(file: string, opts: { cwd: string; display: (p: string) => string; dialect?: Dialect; account?: string }): Promise<ImportedConfig> {
   const abs = path.resolve(opts.cwd, file);
   const display = opts.display(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, "utf8");
-  } catch (err) {
-    throw noInputError(display, err as NodeJS.ErrnoException);
-  }
+  const text = await readInput(abs, { label: display, max: INPUT_LIMITS.config, what: "a config file" });
   const dialect = opts.dialect ?? detectDialect(text, abs);
   if (!dialect) {
     throw usageError(`${display}: cannot tell which app this config is for`, `Pass --dialect with one of: ${IMPORT_DIALECTS.join(", ")}.`);

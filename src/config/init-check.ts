@@ -16,9 +16,9 @@ export interface LiveCheck {
 }
 
 /** Runs doctor on the target (connect, EHLO, TLS, login; no mail is sent) and sums it up in one line. */
-export async function liveCheck(target: Target): Promise<LiveCheck> {
+export async function liveCheck(target: Target, warn?: (message: string) => void): Promise<LiveCheck> {
   const [{ runDoctor }, { categoryOfDiagnosis }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js")]);
-  const r = await runDoctor(target);
+  const r = await runDoctor(target, warn ? { warn } : {});
   const where = `${target.host}:${target.port}`;
   const primary = r.diagnoses.find((d) => d.severity === "error");
   if (!primary) {

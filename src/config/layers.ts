@@ -24,6 +24,8 @@ interface Layer {
   origin(field: string): SettingOrigin;
   /** The file a `password` in this layer was read from (for the permissions check). */
   file?: string;
+  /** A project file found by searching (not named by the user): its settings may not run commands or write files. */
+  searched?: boolean;
 }
 
 /** Everything known before secrets are read and sockets opened. */
@@ -46,10 +48,12 @@ export interface Resolution {
   /** Config files in effect (none with --from-config), and the user file's path. */
   files: LoadedFile[];
   userPath?: string;
+  /** The project file found by searching, as messages show it, when one is in effect: its settings are data only. */
+  searched?: string;
 }
 
 /** Where each OAuth2 secret comes from; `file` is the config file holding a literal one (for the permissions check). */
-export type OAuthRefs = Partial<Record<"token" | "clientSecret" | "refreshToken", SecretRef & { file?: string; origin: SettingOrigin }>>;
+export type OAuthRefs = Partial<Record<"token" | "clientSecret" | "refreshToken", SecretRef & { file?: string; origin: SettingOrigin; searched?: boolean }>>;
 
 const FLAG_NAMES: Record<string, string> = { timeoutSeconds: "--timeout", passwordEnv: "--password-env", family: "-4/-6", authMethod: "--auth" };
 const PLAIN_FIELDS: (keyof ProfileSettings)[] = ["host", "user", "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "timeoutSeconds", "family", "authMethod", "starttlsOnImplicit", "clientId", "tokenUrl", "scope", "tokenFile"];
@@ -91,7 +95,8 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
       for (const f of loaded.files) {
         const p = f.config.profiles[name];
         if (!p) continue;
-        layers.push({ settings: p, file: f.path, origin: (field) => ({ source: "file", where: f.display, key: `profiles.${name}.${field}` }) });
+        layers.push({ settings: p, file: f.path, ...(f.scope === "project" ? { searched: true } : {}), origin: (field) => ({ source: "file", where: f.display, key: `profiles.${name}.${field}` }) });
+        if (f.scope === "project") r.searched = f.display;
         for (const n of f.notes[name] ?? []) r.findings.push({ ...n, message: `${f.display}: profiles.${name}: ${n.message}` });
         if (p.dialect && r.dialect === "mailctl") Object.assign(r, { dialect: p.dialect, ...(p.sourceFile ? { sourceFile: p.sourceFile } : {}) });
       }
@@ -242,7 +247,7 @@ function oauthRefs(layers: Layer[]): OAuthRefs {
     const field = s[g.command] !== undefined ? g.command : s[g.env] !== undefined ? g.env : g.value!;
     const origin = l.origin(field);
     const where = `${origin.where ?? origin.source}${origin.key ? `: ${origin.key}` : ""}`;
-    if (field === g.command) refs[name] = { command: s[field] as string | string[], where, origin };
+    if (field === g.command) refs[name] = { command: s[field] as string | string[], where, origin, ...(l.searched ? { searched: true } : {}) };
     else if (field === g.env) refs[name] = { env: s[field] as string, where, origin };
     else refs[name] = { value: s[field] as string, where, origin, ...(l.file ? { file: l.file } : {}) };
   }
@@ -256,7 +261,7 @@ function secretSpec(layers: Layer[]): SecretSpec {
   const s = l.settings;
   const field = s.passwordCommand !== undefined ? "passwordCommand" : s.passwordEnv !== undefined ? "passwordEnv" : "password";
   const origin = l.origin(field);
-  const spec: SecretSpec = { origin, fromFlag: origin.source === "flag" };
+  const spec: SecretSpec = { origin, fromFlag: origin.source === "flag", ...(l.searched ? { searched: true } : {}) };
   if (s.passwordCommand !== undefined) spec.passwordCommand = s.passwordCommand;
   else if (s.passwordEnv !== undefined) spec.passwordEnv = s.passwordEnv;
   else {

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { Ctx } from "../command.js";
-import { dataError, MailctlError, noInputError, usageError } from "../errors.js";
+import { dataError, MailctlError, usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 import type { SessionOptions } from "../session/session.js";
 import type { TargetFlags } from "./flags.js";
 import type { Resolution } from "./layers.js";
@@ -13,6 +13,15 @@ export interface ResolveOptions {
   needPort: boolean;
   /** Read the secret (running a passwordCommand, prompting on a terminal as a last resort). Default true. */
   auth?: boolean;
+  /** The command will connect to the target (--dry-run does not). Default true: the --insecure warning is given. */
+  connects?: boolean;
+  /** The command shows the target's findings itself (doctor): warnings about the secret's file are not repeated on stderr. */
+  showsFindings?: boolean;
+}
+
+/** The one warning every connecting command gives once when certificate verification is off. */
+export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<Ctx, "ui">): void {
+  if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the server's certificate is not checked, so anyone on the path could pose as the server and read the password and the mail");
 }
 
 /**
@@ -56,12 +65,15 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
     target.ca = s.ca;
     target.caPem = await readCa(s.ca);
   }
+  if (opts.connects !== false) warnIfInsecure(target, ctx);
   if (opts.auth !== false) {
     const hasOAuth = Boolean(r.oauth.token || r.oauth.refreshToken || r.oauth.clientSecret || s.clientId !== undefined);
     if (hasOAuth && !target.user) throw usageError("OAuth2 sign-in needs the mailbox's user name: pass --user <address> (or set user in the profile)");
     if (target.user && hasOAuth) await addOAuth(target, r, ctx);
     // With OAuth2 settings a password is only a fallback: read when configured, never prompted for.
     if (target.user) await addSecret(target, r, ctx, !hasOAuth);
+    // A secret in a file others can read: every command that reads it says so (msmtp refuses such a file outright).
+    if (!opts.showsFindings) for (const f of target.findings ?? []) if (f.id === "password-file-readable") ctx.ui.warn(f.message);
   }
   return target;
 }
@@ -96,6 +108,11 @@ async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = tr
   if (secret.password !== undefined) {
     ctx.ui.redactor.add(secret.password, target.user);
     target.password = secret.password;
+    // The user's environment holds the password; the host it goes to was chosen by a file the user did not name.
+    const host = target.origins.host;
+    if (secret.envVar && r.searched && host?.source === "file" && host.where === r.searched) {
+      ctx.ui.warn(`the password from ${secret.envVar} goes to ${target.host}, a host set by ${r.searched}: a project config found by searching, not one you named (check that you trust it, or pass --host)`);
+    }
   }
 }
 
@@ -113,12 +130,7 @@ async function promptPassword(target: Target, ctx: Ctx): Promise<string | undefi
 
 /** Reads a CA file: one or more PEM certificates. */
 export async function readCa(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw noInputError(path, err as NodeJS.ErrnoException);
-  }
+  const text = await readInput(path, { label: path, max: INPUT_LIMITS.ca, what: "a CA file" });
   const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!certs) throw dataError(`${path}: no PEM certificate in this file (expected "-----BEGIN CERTIFICATE-----")`);
   return certs;

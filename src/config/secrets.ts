@@ -20,6 +20,8 @@ export interface SecretSpec {
   origin?: SettingOrigin;
   /** Set when --password-env was given: only that variable counts. */
   fromFlag?: boolean;
+  /** The settings come from a project file found by searching: its passwordCommand is not run. */
+  searched?: boolean;
 }
 
 /** The password found (or not) and how to describe where it was to come from. */
@@ -28,6 +30,8 @@ export interface SecretResult {
   /** e.g. "environment variable SMTP_PASSWORD", for messages such as "no password: … is not set". */
   source: string;
   origin?: SettingOrigin;
+  /** The environment variable the password was read from, when it was. */
+  envVar?: string;
   findings: Finding[];
 }
 
@@ -37,14 +41,15 @@ export const PASSWORD_COMMAND_TIMEOUT_MS = 60_000;
 /** Reads the password from the first source that has one. `prompt` is called only as the last resort. */
 export async function readSecret(spec: SecretSpec, env: NodeJS.ProcessEnv, prompt?: () => Promise<string | undefined>): Promise<SecretResult> {
   if (spec.passwordCommand !== undefined) {
+    if (spec.searched) throw untrustedCommand(describeOrigin(spec.origin), "passwordCommand");
     const password = await runPasswordCommand(spec.passwordCommand, env, describeOrigin(spec.origin));
     return { password, source: `the password command (${commandText(spec.passwordCommand)})`, ...withOrigin(spec.origin), findings: [] };
   }
   if (spec.passwordEnv !== undefined) {
-    return { ...envValue(env, spec.passwordEnv), source: `environment variable ${spec.passwordEnv}`, ...withOrigin(spec.origin), findings: [] };
+    return { ...envValue(env, spec.passwordEnv), source: `environment variable ${spec.passwordEnv}`, ...withOrigin(spec.origin), envVar: spec.passwordEnv, findings: [] };
   }
   if (env.MAILCTL_PASSWORD !== undefined && env.MAILCTL_PASSWORD !== "") {
-    return { password: env.MAILCTL_PASSWORD, source: "environment variable MAILCTL_PASSWORD", origin: { source: "env", where: "MAILCTL_PASSWORD" }, findings: [] };
+    return { password: env.MAILCTL_PASSWORD, source: "environment variable MAILCTL_PASSWORD", origin: { source: "env", where: "MAILCTL_PASSWORD" }, envVar: "MAILCTL_PASSWORD", findings: [] };
   }
   if (spec.password !== undefined) {
     const findings = spec.file ? modeFindings(spec.file, spec.origin?.where) : [];
@@ -66,6 +71,17 @@ function withOrigin(origin: SettingOrigin | undefined): { origin?: SettingOrigin
 
 function describeOrigin(origin: SettingOrigin | undefined): string {
   return origin?.where ? `${origin.where}${origin.key ? `: ${origin.key}` : ""}` : "passwordCommand";
+}
+
+/**
+ * A command named by a project file found by searching: not run. That file may be anyone's (a cloned repository),
+ * and mailctl runs no code from a directory the user did not name.
+ */
+export function untrustedCommand(where: string, field: string): MailctlError {
+  return configError(
+    `${where}: ${field} is not run: it comes from a project config found by searching, which could be anyone's (a cloned repository, say)`,
+    "Name that file with --config if you trust it, or move the setting to your own config file (mailctl config path shows it).",
+  );
 }
 
 /** The command as a config file shows it (commands are settings, not secrets). */

@@ -64,6 +64,17 @@ export interface Finding {
   fixes?: ProfileSettings[];
 }
 
+/** The range of --timeout, MAILCTL_TIMEOUT and timeoutSeconds: below a tenth of a second no server could answer. */
+export const TIMEOUT_SECONDS = { min: 0.1, max: 3600 } as const;
+
+/** Why a timeout is not usable, or null: written as a plain decimal number (not 1e-9), within TIMEOUT_SECONDS. */
+export function timeoutProblem(value: string | number): string | null {
+  const text = String(value);
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || n < TIMEOUT_SECONDS.min || n > TIMEOUT_SECONDS.max) return `"${text}" is not a number of seconds from ${TIMEOUT_SECONDS.min} to ${TIMEOUT_SECONDS.max}`;
+  return null;
+}
+
 /** The TLS mode a well-known port implies (RFC 8314 §3.3 for 465, RFC 6409 for 587, RFC 5321 for 25). */
 export function tlsForPort(port: number): TlsMode | undefined {
   if (port === 465 || port === 994 || port === 2465) return "implicit";

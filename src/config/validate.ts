@@ -5,7 +5,7 @@
 import { portTlsProblem } from "./checks.js";
 import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { loadPreset, PresetError } from "./presets.js";
-import type { Finding } from "./target.js";
+import { TIMEOUT_SECONDS, type Finding } from "./target.js";
 import type { Dialect, ProfileSettings } from "./types.js";
 
 /** One profile as a config file holds it: connection settings, plus where an imported profile came from. */
@@ -84,7 +84,7 @@ const FIELDS: Record<keyof ProfileEntry, Check> = {
   insecure: bool,
   name: matches(/^(\[[0-9A-Fa-f:.IPv]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/, "a host name or address literal (the EHLO name)"),
   starttlsOnImplicit: bool,
-  timeoutSeconds: (v) => (typeof v === "number" && v > 0 && v <= 3600 ? undefined : "must be a number of seconds from 0 to 3600"),
+  timeoutSeconds: (v) => (typeof v === "number" && v >= TIMEOUT_SECONDS.min && v <= TIMEOUT_SECONDS.max ? undefined : `must be a number of seconds from ${TIMEOUT_SECONDS.min} to ${TIMEOUT_SECONDS.max}`),
   family: (v) => (v === 4 || v === 6 ? undefined : "must be 4 or 6"),
   servername: str,
   authMethod: (v) => (typeof v === "string" && /^(PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER)$/i.test(v) ? undefined : "must be PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER"),

@@ -1,5 +1,6 @@
 import type { Category } from "../exit-codes.js";
 import type { Failure } from "../session/failure.js";
+import type { Reply } from "../session/reply.js";
 
 /** Auth-related reply codes: 530 auth required, 534 mechanism too weak, 535 credentials invalid, 538 encryption required (RFC 4954 §6). */
 const AUTH_CODES = new Set([530, 534, 535, 538]);
@@ -8,7 +9,7 @@ const AUTH_CODES = new Set([530, 534, 535, 538]);
  * The exit category of a stage failure when no catalog entry is more specific: sysexits by the nature of
  * the failure (design.md's table). The catalog uses this too, so both agree.
  */
-export function categoryOf(f: Failure): Category {
+export function categoryOf(f: Pick<Failure, "kind" | "stage"> & { reply?: Pick<Reply, "code" | "enhanced"> }): Category {
   switch (f.kind) {
     case "dns-not-found":
       return "nohost";
@@ -25,6 +26,7 @@ export function categoryOf(f: Failure): Category {
       return "unavailable";
     case "tls-handshake":
     case "tls-protocol-version":
+    case "tls-no-shared-cipher":
     case "cert-untrusted":
     case "cert-self-signed":
     case "cert-expired":
@@ -42,6 +44,8 @@ export function categoryOf(f: Failure): Category {
       return "noperm";
     case "credentials-missing":
       return "config";
+    case "aborted":
+      return "interrupted";
     case "size-exceeded":
       return "unavailable";
     case "negative-reply": {

@@ -7,6 +7,7 @@ import { renderFix, type FixDialect } from "./fix.js";
 import type { DiagnosisId } from "./ids.js";
 import { signatureId, type Provider } from "./providers.js";
 import { recognise, RULES, tokenAuth } from "./rules.js";
+import { categoryOf } from "./category.js";
 
 /** A diagnosis as doctor, explain, test-send and send report it (the JSON shape is documented in README). */
 export interface Diagnosis {
@@ -44,11 +45,13 @@ const TYPICAL_STAGE: Partial<Record<DiagnosisId, StageName>> = {
   "cert-expired": "tls",
   "cert-hostname-mismatch": "tls",
   "tls-protocol-too-old": "tls",
+  "tls-cipher-mismatch": "tls",
   "host-not-found": "dns",
   "connection-refused": "tcp",
   "network-unreachable": "tcp",
   "connect-timeout": "tcp",
   "greeting-timeout": "greeting",
+  "data-unconfirmed": "data",
   "ehlo-rejected": "ehlo",
   "auth-not-offered": "auth",
   "credentials-missing": "auth",
@@ -120,10 +123,16 @@ export function draft(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: 
   };
 }
 
+/** The exit categories of failures the catalog could not place: their kind's (categoryOf), not their stand-in id's. */
+const UNPLACED = new WeakMap<object, Category>();
+
 /** The fix steps written out in the user's dialect. */
 export function finish(d: DraftDiagnosis, dialect?: FixDialect): Diagnosis {
   const { steps, ...rest } = d;
-  return { ...rest, fix: renderFix(steps, dialect), settings: steps.find((s) => s.change)?.change ?? null };
+  const out: Diagnosis = { ...rest, fix: renderFix(steps, dialect), settings: steps.find((s) => s.change)?.change ?? null };
+  const unplaced = UNPLACED.get(d);
+  if (unplaced) UNPLACED.set(out, unplaced);
+  return out;
 }
 
 /**
@@ -136,8 +145,8 @@ function shownEvidence(e: Evidence, id: DiagnosisId, provider: Provider | null):
   if (e.source !== "text") return text;
   const lines = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim());
   if (lines.length < 2) return text;
-  const rule = RULES.find((r) => r.id === id);
-  const names = (line: string) => signatureId(provider, undefined, line) === id || Boolean(rule?.test({ ...e, text: line }));
+  const rules = RULES.filter((r) => r.id === id);
+  const names = (line: string) => signatureId(provider, undefined, line) === id || rules.some((r) => r.test({ ...e, text: line }));
   const matched = lines.filter(names);
   if (matched.length > 0 && matched.length < lines.length) return matched.slice(-6).join("\n");
   const frame = /^\s*(Traceback \(most recent call last\):?|File ".*", line \d+.*|at .+:\d+(:\d+)?\)?|\^+|~+\^*~*|During handling of the above exception.*|The above exception was the direct cause.*)$/;
@@ -145,9 +154,9 @@ function shownEvidence(e: Evidence, id: DiagnosisId, provider: Provider | null):
   return (kept.length ? kept : lines).slice(-12).join("\n");
 }
 
-/** The exit category of a diagnosis. */
+/** The exit category of a diagnosis: its catalog entry's, or for an unrecognised failure its kind's — the same in every command. */
 export function categoryOfDiagnosis(d: Pick<Diagnosis, "id">): Category {
-  return entry(d.id).category;
+  return UNPLACED.get(d) ?? entry(d.id).category;
 }
 
 /** A failure the catalog cannot place still gets reported, honestly, as what it is. */
@@ -158,5 +167,7 @@ export function unrecognised(e: Evidence, ctx: DiagnoseCtx): Diagnosis {
 /** unrecognised() with the fix steps still as data. */
 export function unrecognisedDraft(e: Evidence, ctx: DiagnoseCtx): DraftDiagnosis {
   const d = draft(e.kind === "negative-reply" && (e.reply?.code ?? 500) < 500 ? "temporary-failure" : "protocol-error", e, ctx, "error");
-  return { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
+  const out = { ...d, title: `Unrecognised failure at ${e.stage}`, explanation: `mailctl does not know this failure: ${e.text.split("\n")[0]}` };
+  if (e.kind && e.stage) UNPLACED.set(out, categoryOf({ kind: e.kind, stage: e.stage, ...(e.reply ? { reply: e.reply } : {}) }));
+  return out;
 }

@@ -18,6 +18,8 @@ import { configFindings, staticChecks, type StaticFinding } from "./static.js";
 export interface DoctorResult {
   ok: boolean;
   target: { host: string; port: number; tls: TlsMode };
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   provider: string | null;
   stages: StageResult[];
   diagnoses: Diagnosis[];
@@ -35,6 +37,8 @@ export interface DoctorOptions {
   /** Send a test message (built by the caller) after AUTH. */
   message?: Outgoing & { token: string; messageId: string };
   transcript?: boolean;
+  /** Told before credentials go out without TLS (a warning on stderr). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -45,7 +49,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const started = performance.now();
   let provider = providerOf(target);
   const findings = [...configFindings(target), ...staticChecks(target, provider)];
-  const base = sessionOptions(target, { transcript: Boolean(opts.transcript) });
+  const base = sessionOptions(target, { transcript: Boolean(opts.transcript), ...(opts.warn ? { warn: opts.warn } : {}) });
 
   const { report, extra } = await live(target, base, opts.message);
   provider ??= providerOf(target, report);
@@ -63,6 +67,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const result: DoctorResult = {
     ok: !diagnoses.some((d) => d.severity === "error"),
     target: { host: target.host, port: target.port, tls: target.tls },
+    insecure: target.insecure,
     provider: provider?.name ?? null,
     stages: report.stages,
     diagnoses,

@@ -30,6 +30,8 @@ export interface Evidence {
   token?: TokenFacts;
   /** The command that got the reply. */
   command?: string;
+  /** The message and its final "." were sent and no refusal came back (live sessions only): it may have been delivered. */
+  unconfirmed?: boolean;
 }
 
 /** The facts a TokenProvider reports about the token in use (src/auth/oauth2.ts facts()). */
@@ -62,7 +64,7 @@ export function authFacts(stages: { stage: string; status: string; detail: Recor
 
 /** The evidence in a live session's failure. */
 export function fromFailure(
-  f: { stage: StageName; kind: FailureKind; message: string; code?: string; reply?: Reply; command?: string },
+  f: { stage: StageName; kind: FailureKind; message: string; code?: string; reply?: Reply; command?: string; unconfirmed?: true },
   ctx: { host: string; port: number; tls: TlsMode; secure: boolean; oauthChallenge?: unknown; token?: TokenFacts },
 ): Evidence {
   const e: Evidence = {
@@ -79,6 +81,7 @@ export function fromFailure(
   if (f.code) e.code = f.code;
   if (f.reply) e.reply = { code: f.reply.code, text: f.reply.text, ...(f.reply.enhanced ? { enhanced: f.reply.enhanced } : {}) };
   if (f.command) e.command = f.command;
+  if (f.unconfirmed) e.unconfirmed = true;
   const oauth = asOAuth(ctx.oauthChallenge);
   if (oauth) e.oauth = oauth;
   if (ctx.token) e.token = ctx.token;

@@ -29,6 +29,23 @@ const GREETING_WAIT = /greeting never received|waiting for server ready message|
  * socket and OpenSSL error codes, the stage reached — so one rule covers every client's wording of a cause.
  */
 export const RULES: Rule[] = [
+  // What happened on mailctl's own connection comes first: the kind is certain, and the text (which may quote the
+  // server) must not be read for other causes.
+  {
+    id: "data-unconfirmed",
+    signals: "the whole message and its final \".\" were sent, then no 4xx/5xx came back: a timeout, a closed or reset connection, or a reply that is not SMTP (RFC 1047's duplicate-message problem)",
+    test: (e) => e.source === "session" && !!e.unconfirmed,
+  },
+  {
+    id: "reply-timeout",
+    signals: "an open connection where the server had answered before sends no complete reply within --timeout (a silent or dripping EHLO, a stalled DATA)",
+    test: (e) => e.source === "session" && kind(e, "reply-timeout"),
+  },
+  {
+    id: "protocol-error",
+    signals: "the session's own protocol check failed (a line that is not a reply, a reply nobody asked for, a reply over mailctl's limits): the text quotes the server, so it is not read for other causes",
+    test: (e) => e.source === "session" && kind(e, "protocol") && !e.reply,
+  },
   // What the providers' token errors look like (checked against their documentation and public reports):
   // - Google's XOAUTH2 error is a 334 challenge, base64 JSON {status, schemes, scope}; after the client's empty line
   //   the server says 535 5.7.8 (developers.google.com/workspace/gmail/imap/xoauth2-protocol). Gmail sends
@@ -69,6 +86,11 @@ export const RULES: Rule[] = [
       !!e.oauth ||
       has(e, /cannot decode response|AUTH command failed: 334|invalid xoauth2 auth data/i) ||
       ((tokenAuth(e) || has(e, /xoauth2|oauthbearer/i)) && [535, 501, 334].includes(code(e) ?? 0) && !["5.7.139", "5.7.30"].includes(enhanced(e))),
+  },
+  {
+    id: "tls-cipher-mismatch",
+    signals: "a handshake failure alert (40) that a second handshake allowing TLS 1.0 and the weakest ciphers meets again (a NULL-only server); a server log's \"no shared cipher\"",
+    test: (e) => kind(e, "tls-no-shared-cipher") || has(e, /no shared cipher|NO_SHARED_CIPHER/i),
   },
   {
     id: "tls-protocol-too-old",
@@ -179,8 +201,11 @@ export const RULES: Rule[] = [
   {
     id: "ehlo-rejected",
     signals: "a negative reply to EHLO/HELO: Postfix \"504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname\"; Exim \"501 Syntactically invalid HELO argument(s)\"; Gmail \"421 4.7.0 Try again later, closing connection. (EHLO)\"",
+    // A bare 421 is the server closing the channel (server-unavailable), whatever the stage; Gmail's says "(EHLO)" when the name is the cause.
     test: (e) =>
-      ((e.stage === "ehlo" || e.stage === "ehlo-tls") && (code(e) ?? 0) >= 400) || has(e, /helo command rejected|invalid (HELO|EHLO)|HELO\/EHLO argument|\(EHLO\)|need fully-qualified hostname/i),
+      ((e.stage === "ehlo" || e.stage === "ehlo-tls") && (code(e) ?? 0) >= 400 && code(e) !== 421) ||
+      has(e, /helo command rejected|invalid (HELO|EHLO)|HELO\/EHLO argument|need fully-qualified hostname/i) ||
+      /\(EHLO\)/.test(e.text),
   },
   {
     id: "starttls-required",

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Target } from "../config/target.js";
-import { noInputError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput, readStream } from "../fs/read-input.js";
 import type { Io } from "../ui/ui.js";
 import { parseMailbox, parseMailboxList, type Mailbox } from "./address.js";
 import { checkAttachments, DEFAULT_MAX_ATTACHMENT_BYTES, parseAttachSpec } from "./attachments.js";
@@ -50,21 +50,15 @@ export function resolveSender(flag: string | undefined, env: NodeJS.ProcessEnv, 
   throw usageError("no sender: pass --from <address> (or set MAILCTL_FROM)");
 }
 
-/** Reads a body file, or stdin for "-". */
+/** Reads a body file (bounded, see INPUT_LIMITS), or stdin for "-". */
 async function readBodyFile(file: string, flag: string, cwd: string, io: Io): Promise<string> {
   if (file === "-") return readStdin(io);
-  try {
-    return await readFile(path.resolve(cwd, file), "utf8");
-  } catch (err) {
-    throw noInputError(`${flag} ${file}`, err as NodeJS.ErrnoException);
-  }
+  return readInput(path.resolve(cwd, file), { label: `${flag} ${file}`, max: INPUT_LIMITS.body, what: "a message body" });
 }
 
-/** Reads all of stdin as UTF-8. */
+/** Reads all of stdin as UTF-8, at most a message body's limit (stdin from /dev/zero is an error, not a crash). */
 export async function readStdin(io: Io): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
+  return (await readStream(io.stdin, { label: "stdin", max: INPUT_LIMITS.body, what: "a message body" })).toString("utf8");
 }
 
 /** One body source at most per part; a second is a usage error naming both. */

@@ -1,7 +1,7 @@
 import { runSession, type SessionReport } from "./run.js";
 import { SNIFF_AFTER_MS, type SessionOptions } from "./session.js";
 import { connectAny, lookup } from "./connect.js";
-import { handshake } from "./tls-facts.js";
+import { handshake, LEGACY_TLS } from "./tls-facts.js";
 import type { TlsMode } from "../config/types.js";
 
 /** A port's detected TLS mode and the session that found it. */
@@ -69,7 +69,7 @@ async function legacyTlsVersion(base: SessionOptions, implicit: boolean): Promis
   if (!dns.ok) return null;
   const c = await connectAny(dns.addresses, base.port, base.timeouts.connect);
   if (!c.ok) return null;
-  const r = await handshake(c.socket, { host: base.host, insecure: true, minVersion: "TLSv1", ciphers: "DEFAULT@SECLEVEL=0" }, base.timeouts.connect);
+  const r = await handshake(c.socket, { host: base.host, insecure: true, ...LEGACY_TLS }, base.timeouts.connect);
   if (!r.ok) return null;
   r.socket.destroy();
   return r.facts.protocol;

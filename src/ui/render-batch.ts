@@ -1,6 +1,7 @@
 import type { BatchReport } from "../send/batch/report.js";
 import { renderDiagnosis } from "./render-diagnosis.js";
 import { duration } from "./batch-progress.js";
+import { printable } from "./printable.js";
 import { Ui } from "./ui.js";
 
 /**
@@ -15,13 +16,14 @@ export function renderBatch(r: BatchReport, ui: Ui): void {
   if (r.pauses) parts.push(`${r.pauses} pause${r.pauses === 1 ? "" : "s"}`);
   parts.push(`${duration(r.elapsedMs)}, ${r.perSecond} msg/s`);
   ui.out(`batch ${r.batchId}: ${parts.join(", ")}`);
-  for (const d of r.deadRows) ui.err(`dead: line ${d.line} (${d.key}): ${d.reply}${d.diagnosis ? ` [${d.diagnosis}]` : ""}`);
-  for (const p of r.partialRows) for (const x of p.rejected) ui.err(`refused: line ${p.line} (${p.key}) ${x.address}: ${x.reply}`);
-  for (const d of r.doubtRows) ui.err(`in doubt: line ${d.line} (${d.key}) ${d.messageId}: ${d.why}`);
+  // Replies are the server's words and keys come from the batch file: both escaped before a terminal sees them.
+  for (const d of r.deadRows) ui.err(`dead: line ${d.line} (${printable(d.key)}): ${printable(d.reply)}${d.diagnosis ? ` [${d.diagnosis}]` : ""}`);
+  for (const p of r.partialRows) for (const x of p.rejected) ui.err(`refused: line ${p.line} (${printable(p.key)}) ${x.address}: ${printable(x.reply)}`);
+  for (const d of r.doubtRows) ui.err(`in doubt: line ${d.line} (${printable(d.key)}) ${d.messageId}: ${d.why}`);
   if (r.inDoubt) ui.err(`mailctl: ${r.inDoubt} row(s) may have been delivered and are not sent again; check them, or resend them with --at-least-once (same Message-ID)`);
   if (r.stopped?.reason === "interrupted") ui.err("mailctl: interrupted: the messages in flight were finished and the journal is up to date");
   else if (r.stopped) {
-    ui.err(`mailctl: stopped: ${r.stopped.message}`);
+    ui.err(`mailctl: stopped: ${printable(r.stopped.message)}`);
     if (r.stopped.diagnosis) renderDiagnosis(r.stopped.diagnosis, new Ui({ ...ui.io, stdout: ui.io.stderr }, false, ui.redactor));
   }
   if (r.resume) ui.err(`Resume with: ${r.resume}`);

@@ -1,6 +1,7 @@
 import type { DoctorResult } from "../diagnose/doctor.js";
 import { renderDiagnosis } from "./render-diagnosis.js";
 import { renderStages, renderTranscript } from "./stages.js";
+import { printable } from "./printable.js";
 import type { Ui } from "./ui.js";
 
 const MODE = { implicit: "implicit TLS", starttls: "STARTTLS", none: "plaintext" } as const;
@@ -18,7 +19,7 @@ export function renderDoctor(r: DoctorResult, ui: Ui): void {
     ui.out();
   });
   if (r.suggestion) ui.out(`${t.ok} ${t.c.bold("what works:")} port ${r.suggestion.port} with ${MODE[r.suggestion.tls]} (checked just now: it reaches EHLO)`);
-  if (r.sent) ui.out(`${t.ok} test message sent: subject token ${r.sent.token}, ${r.sent.messageId}: ${r.sent.reply}`);
+  if (r.sent) ui.out(`${t.ok} test message sent: subject token ${r.sent.token}, ${r.sent.messageId}: ${printable(r.sent.reply)}`);
   if (errors) ui.out(t.c.dim(`${errors} error${errors > 1 ? "s" : ""}; the first one is the cause to fix first (${r.ms} ms)`));
   renderTranscript(r.transcript, ui);
 }

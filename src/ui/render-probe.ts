@@ -1,6 +1,7 @@
 import type { MultiReport, PortReport } from "../commands/probe.js";
 import { summarizeExtensions } from "../session/extensions.js";
 import { renderCertificate, renderStages, renderTranscript } from "./stages.js";
+import { printable } from "./printable.js";
 import type { Ui } from "./ui.js";
 
 const MODE_TEXT = { implicit: "implicit TLS", starttls: "plaintext + STARTTLS", none: "plaintext only" } as const;
@@ -14,7 +15,7 @@ export function renderProbe(data: PortReport | MultiReport, ui: Ui): void {
   if (data.certificate) renderCertificate(data.certificate, ui, data.insecure);
   if (data.capabilities) {
     ui.out(t.c.bold("capabilities"));
-    for (const c of summarizeExtensions(data.capabilities)) ui.out(`  ${c}`);
+    for (const c of summarizeExtensions(data.capabilities)) ui.out(`  ${printable(c)}`);
   }
   renderWarnings(data.warnings, ui);
   renderTranscript(data.transcript, ui);
@@ -27,7 +28,7 @@ function modeLine(r: PortReport): string {
 }
 
 function renderWarnings(warnings: string[], ui: Ui): void {
-  for (const w of warnings) ui.out(`${ui.theme.warn} ${w}`);
+  for (const w of warnings) ui.out(`${ui.theme.warn} ${printable(w)}`);
 }
 
 /** Several ports: a table when humans read it, tab-separated rows when piped (GitHub CLI's rule). */
@@ -38,9 +39,9 @@ function renderMulti(data: MultiReport, ui: Ui): void {
     p.state,
     p.tls ? MODE_TEXT[p.tls] : "–",
     p.certificate?.protocol ?? p.legacyTls ?? "–",
-    p.capabilities?.auth.length ? p.capabilities.auth.join(" ") : "–",
+    p.capabilities?.auth.length ? printable(p.capabilities.auth.join(" ")) : "–",
     `${p.ms} ms`,
-    p.failure ? p.failure.message : "",
+    p.failure ? printable(p.failure.message) : "",
   ]);
   if (!ui.io.stdout.isTTY) {
     for (const r of rows) ui.out(r.join("\t"));

@@ -4,6 +4,7 @@ import { renderBatch } from "./render-batch.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
 import { formatTranscript, type TranscriptEntry } from "../session/transcript.js";
 import { renderDiagnosis } from "./render-diagnosis.js";
+import { printable } from "./printable.js";
 import { Ui } from "./ui.js";
 
 /**
@@ -13,14 +14,14 @@ import { Ui } from "./ui.js";
 export function renderSend(data: SendReport | DryRunReport | BatchReport, ui: Ui): void {
   if ("kind" in data) return renderBatch(data, ui);
   if (data.dryRun) {
-    // The exact bytes that would follow DATA (before dot-stuffing), unchanged.
+    // The message as the server will store it: on the wire only the dot-stuffing (RFC 5321 §4.5.2) and the final "." differ.
     if (data.raw) ui.io.stdout.write(data.raw);
     return;
   }
-  for (const r of data.rejected) ui.err(`rejected ${r.address}: ${r.reply}`);
+  for (const r of data.rejected) ui.err(`rejected ${r.address}: ${printable(r.reply)}`);
   if (data.reply) {
     const n = data.accepted.length;
-    ui.out(`sent ${data.messageId} to ${n} recipient${n === 1 ? "" : "s"}: ${data.reply}`);
+    ui.out(`sent ${data.messageId} to ${n} recipient${n === 1 ? "" : "s"}: ${printable(data.reply)}`);
     if (data.rejected.length && !data.allowPartial) {
       ui.err(`mailctl: ${data.rejected.length} of ${data.recipients.length} recipients refused; the others got the message (--allow-partial makes this exit 0)`);
     }
@@ -40,5 +41,5 @@ function renderDiagnosesErr(diagnoses: Diagnosis[], ui: Ui): void {
 function renderTranscriptErr(entries: TranscriptEntry[] | undefined, ui: Ui): void {
   if (!entries?.length) return;
   ui.err("transcript");
-  for (const line of formatTranscript(entries)) ui.err("  " + line);
+  for (const line of formatTranscript(entries)) ui.err("  " + printable(line));
 }

@@ -1,6 +1,7 @@
 import type { TestSendReport } from "../commands/test-send.js";
 import { renderDiagnosis } from "./render-diagnosis.js";
 import { renderStages, renderTranscript } from "./stages.js";
+import { printable } from "./printable.js";
 import type { Ui } from "./ui.js";
 
 /** test-send's human output: the stage checklist, then the message id, reply and time — or the diagnosis. */
@@ -12,7 +13,7 @@ export function renderTestSend(data: TestSendReport, ui: Ui): void {
     ui.out(`${t.ok} sent`);
     ui.out(`  message id  ${data.messageId}`);
     ui.out(`  subject     ${data.subject}`);
-    ui.out(`  reply       ${data.reply ?? ""}`);
+    ui.out(`  reply       ${printable(data.reply ?? "")}`);
     ui.out(`  elapsed     ${data.ms} ms`);
   } else {
     ui.out(`${t.fail} not sent: the ${data.failure?.stage ?? "?"} stage failed`);

@@ -4,6 +4,7 @@ import type { Extensions } from "../session/extensions.js";
 import { summarizeExtensions } from "../session/extensions.js";
 import { formatReply } from "../session/reply.js";
 import { formatTranscript, type TranscriptEntry } from "../session/transcript.js";
+import { printable } from "./printable.js";
 import type { Ui } from "./ui.js";
 
 /** The checklist: one line per stage with ✓/✗/–, its time and what it found. */
@@ -13,7 +14,8 @@ export function renderStages(stages: StageResult[], ui: Ui, indent = "  "): void
   for (const s of stages) {
     const mark = s.status === "ok" ? t.ok : s.status === "fail" ? t.fail : t.skip;
     const ms = s.status === "skipped" ? "" : `${s.ms} ms`;
-    const line = `${indent}${mark} ${s.stage.padEnd(width)}  ${ms.padStart(7)}  ${stageSummary(s)}`;
+    // What a stage found is mostly the server's own words (banner, keywords, replies): escaped before a terminal sees it.
+    const line = `${indent}${mark} ${s.stage.padEnd(width)}  ${ms.padStart(7)}  ${printable(stageSummary(s))}`;
     ui.out(s.status === "skipped" ? t.c.dim(line) : s.status === "fail" ? t.c.red(line) : line);
   }
 }
@@ -56,7 +58,7 @@ export function stageSummary(s: StageResult): string {
 /** The certificate facts as aligned lines. */
 export function renderCertificate(f: TlsFacts, ui: Ui, insecure: boolean): void {
   const t = ui.theme;
-  const row = (k: string, v: string) => ui.out(`  ${k.padEnd(10)} ${v}`);
+  const row = (k: string, v: string) => ui.out(`  ${k.padEnd(10)} ${printable(v)}`);
   ui.out(t.c.bold("certificate"));
   row("protocol", `${f.protocol ?? "?"} ${f.cipher ?? ""}`);
   row("subject", f.subject ?? "?");
@@ -64,13 +66,13 @@ export function renderCertificate(f: TlsFacts, ui: Ui, insecure: boolean): void 
   row("issuer", f.issuer ?? "?");
   row("valid", `${f.validFrom?.slice(0, 10)} → ${f.validTo?.slice(0, 10)}${f.daysLeft !== null ? ` (${f.daysLeft} days left)` : ""}`);
   row("sha256", f.fingerprint256 ?? "?");
-  const verified = f.verified ? t.c.green("yes") : t.c.red(`no — ${f.verifyError}`) + (insecure ? t.c.yellow(" (ignored: --insecure)") : "");
-  row("verified", verified);
+  const verified = f.verified ? t.c.green("yes") : t.c.red(`no — ${printable(f.verifyError ?? "")}`) + (insecure ? t.c.yellow(" (ignored: --insecure)") : "");
+  ui.out(`  ${"verified".padEnd(10)} ${verified}`);
 }
 
 /** The redacted transcript, to stdout after the result. */
 export function renderTranscript(entries: TranscriptEntry[] | undefined, ui: Ui): void {
   if (!entries?.length) return;
   ui.out(ui.theme.c.bold("transcript"));
-  for (const line of formatTranscript(entries)) ui.out("  " + line);
+  for (const line of formatTranscript(entries)) ui.out("  " + printable(line));
 }

@@ -168,6 +168,17 @@ export const CONNECTION: Entry[] = [
     ],
   },
   {
+    id: "reply-timeout",
+    category: "tempfail",
+    title: "The server stopped answering",
+    explain: (c) =>
+      `The connection was open and the server had spoken, but ${c.e.stage ? `during ${c.e.stage} ` : ""}no complete reply came within the timeout — or, while the message was written, the server stopped taking it. ` +
+      "The server may be overloaded or stuck, or a firewall or proxy in between holds the connection open and passes nothing on.",
+    fix: () => [
+      { text: "Try again, with a longer --timeout; if it stops at the same step every time, check the server's log (or the proxy in between)." },
+    ],
+  },
+  {
     id: "server-unavailable",
     category: "tempfail",
     title: "The server is not accepting mail right now",
@@ -185,6 +196,18 @@ export const CONNECTION: Entry[] = [
     fix: () => [
       { text: "Run `mailctl doctor` with the same settings: it tells a TLS-mode mismatch apart from a server that drops the connection." },
       { text: "Check the server's log for the reason; try again later." },
+    ],
+  },
+  {
+    id: "data-unconfirmed",
+    category: "ioerr",
+    title: "The message was sent, but the server's answer never came",
+    explain: () =>
+      "The whole message and its final \".\" went out, and then no reply arrived — the connection timed out, closed or carried something that is not SMTP. " +
+      "The server may have accepted the message (it may already be on its way) or dropped it, and SMTP has no way to ask: sending it again may deliver it twice (RFC 1047, \"Duplicate messages and SMTP\").",
+    fix: () => [
+      { text: "Do not resend blindly: look for the message's Message-ID in the recipient's mailbox or the server's log first." },
+      { text: "If it did not arrive, send it again with the same --message-id, so that a receiver that got the first copy can recognise the second." },
     ],
   },
   {

@@ -49,4 +49,16 @@ export const TLS: Entry[] = [
       { text: "Only to reach a legacy server you cannot change: allow TLS 1.0 in the client (nodemailer tls: {minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0'})." },
     ],
   },
+  {
+    id: "tls-cipher-mismatch",
+    category: "ioerr",
+    title: "The server shares no TLS cipher with the client",
+    explain: () =>
+      "The server refused every cipher the client offered (OpenSSL \"sslv3 alert handshake failure\", alert 40), and it refused them again when a second handshake allowed TLS 1.0 and the weakest ciphers OpenSSL has: " +
+      "so it is not an outdated TLS version, but a cipher list no current client can meet — a server set to NULL ciphers (which encrypt nothing) or export ciphers, or a list with a mistake in it.",
+    fix: () => [
+      { text: "If the server is yours, give it the usual modern cipher list (OpenSSL DEFAULT; Postfix: smtpd_tls_ciphers = medium, with no tls_null_cipherlist or eNULL override)." },
+      { text: "Do not work around it by allowing NULL ciphers in the client: the password and the mail would cross the network unencrypted." },
+    ],
+  },
 ];

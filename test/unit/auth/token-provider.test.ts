@@ -63,6 +63,48 @@ describe("the token endpoint client (RFC 6749 §5, §6)", () => {
     await s.close();
   });
 
+  /** An endpoint that streams `mb` megabytes of JSON-looking text (no Content-Length); resolves the bytes it got out before the client hung up. */
+  async function flooding(mb: number, contentLength?: boolean) {
+    let sent = 0;
+    let done!: (n: number) => void;
+    const finished = new Promise<number>((r) => (done = r));
+    const s = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", ...(contentLength ? { "content-length": String(mb * 1024 * 1024) } : {}) });
+      const chunk = Buffer.alloc(64 * 1024, "a");
+      const pump = () => {
+        while (sent < mb * 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      res.socket!.once("close", () => done(sent));
+      res.write('{"access_token":"');
+      pump();
+    });
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/token`, finished, close: () => new Promise((r) => s.close(r)) };
+  }
+
+  it("stops reading a response over 1 MiB: a bad-response error, and the 50 MB the endpoint pushes are never taken in", async () => {
+    const s = await flooding(50);
+    const err = await refreshAccessToken({ tokenUrl: s.url, clientId: ID, refreshToken: RT, timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TokenEndpointError);
+    expect((err as TokenEndpointError).error).toBe("bad-response");
+    expect((err as Error).message).toContain("more than 1 MiB (a token response is a few KiB; the rest was not read)");
+    // What left the server before the client hung up: the limit plus what sockets buffer, far from 50 MB.
+    expect(await s.finished).toBeLessThan(16 * 1024 * 1024);
+    await s.close();
+  });
+
+  it("refuses a Content-Length over 1 MiB without reading the body", async () => {
+    const s = await flooding(50, true);
+    const err = await refreshAccessToken({ tokenUrl: s.url, clientId: ID, refreshToken: RT, timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect((err as TokenEndpointError).error).toBe("bad-response");
+    expect(await s.finished).toBeLessThan(16 * 1024 * 1024);
+    await s.close();
+  });
+
   it("refuses a token type it cannot present (RFC 6749 §7.1: only Bearer)", async () => {
     const s = await answering(200, "application/json", JSON.stringify({ access_token: "at", token_type: "mac" }));
     await expect(refreshAccessToken({ tokenUrl: s.url, clientId: ID, refreshToken: RT, timeoutMs: 5000 })).rejects.toThrow(/a token of type "mac", not Bearer/);
