@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { CommandModule, Ctx, Execute } from "./command.js";
 import { MailctlError } from "./errors.js";
 import { exitCode, EXIT } from "./exit-codes.js";
 import type { Io } from "./ui/ui.js";
+import { version } from "./version.js";
 
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
@@ -17,11 +17,6 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config.js") },
   { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets.js") },
 ];
-
-/** mailctl's version, from package.json. */
-export function version(): string {
-  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
-}
 
 const DESCRIPTION = "Make SMTP work: probe a server, diagnose why mail does not send, and send it correctly.";
 const EPILOGUE = `\nExit codes:\n${Object.values(EXIT).map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n")}\n\nRun 'mailctl <command> --help' for a command's options and examples.\n`;

@@ -9,6 +9,7 @@ import type { DoctorResult } from "../diagnose/doctor.js";
 import type { Lab, LabRejection } from "../lab/server.js";
 import { compat32Header } from "../send/python-compat32.js";
 import { renderDemo } from "../ui/render-demo.js";
+import { version } from "../version.js";
 
 /** One demo scenario: what it sets up, what doctor should find, and what it found. */
 export interface DemoScenario {
@@ -55,12 +56,11 @@ const PLANS: Plan[] = [
 /** Starts labs in-process, runs doctor against each scenario, stops the labs. Exit 0 when every scenario gave its expected finding. */
 export async function run(ctx: Ctx): Promise<Outcome<DemoResult>> {
   const started = performance.now();
-  const [{ startLab }, { runDoctor }, { testMessage }, { composeMessage }, { version }] = await Promise.all([
+  const [{ startLab }, { runDoctor }, { testMessage }, { composeMessage }] = await Promise.all([
     import("../lab/server.js"),
     import("../diagnose/doctor.js"),
     import("../send/test-message.js"),
     import("../send/message.js"),
-    import("../cli.js"),
   ]);
   const dir = await mkdtemp(join(tmpdir(), "mailctl-demo-"));
   const labs = new Map<string, Lab>();

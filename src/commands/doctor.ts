@@ -7,6 +7,7 @@ import { dataError, usageError } from "../errors.js";
 import { assertOneLine } from "../send/headers.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS } from "../options.js";
 import { renderDoctor } from "../ui/render-doctor.js";
+import { version } from "../version.js";
 
 /** doctor's options as commander parses them. */
 export interface DoctorFlags extends TargetFlags {
@@ -27,7 +28,7 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
   else if (target.appFrom) await (await import("../send/app-from.js")).applyAppFrom(target);
-  const [{ runDoctor }, { categoryOfDiagnosis }, { version }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js"), import("../cli.js")]);
+  const [{ runDoctor }, { categoryOfDiagnosis }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js")]);
   let message;
   if (opts.send) {
     if (!from) throw usageError("--send needs a sender: pass --from <address> (or set MAILCTL_FROM)");

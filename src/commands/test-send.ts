@@ -13,6 +13,7 @@ import { parseMailbox } from "../send/address.js";
 import type { Diagnosis, Phase } from "../send/deliver.js";
 import { resolveSender } from "../send/input.js";
 import { renderTestSend } from "../ui/render-test-send.js";
+import { version } from "../version.js";
 
 /** test-send's options as commander parses them. */
 export interface TestSendOptions extends TargetFlags {
@@ -51,7 +52,6 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   const from = resolveSender(opts.from, ctx.io.env, target);
   target.from = from.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const to = opts.to ? parseMailbox(opts.to, "--to") : { ...from, name: "" };
-  const { version } = await import("../cli.js");
   const [{ composeMessage }, { testMessage }] = await Promise.all([import("../send/message.js"), import("../send/test-message.js")]);
   const { input, token } = testMessage(target, from, to, version());
   const message = await composeMessage(input);
