@@ -1,7 +1,7 @@
 import type { CommandModule, Ctx, Execute } from "./command.js";
 import { MailctlError } from "./errors.js";
 import { exitCode, EXIT } from "./exit-codes.js";
-import type { Io } from "./ui/ui.js";
+import type { Io } from "./io.js";
 import { version } from "./version.js";
 
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { usageError } from "../errors.js";
-import { INPUT_LIMITS, readStream } from "../fs/read-input.js";
+import { INPUT_LIMITS, readStdin } from "../fs/read-input.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
 import { renderDiagnosis } from "../ui/render-diagnosis.js";
 import type { Ui } from "../ui/ui.js";
@@ -81,9 +81,9 @@ export function isBinary(text: string): boolean {
 }
 
 /** Reads stdin (when it is not a terminal), at most a log excerpt's worth (INPUT_LIMITS.explain). */
-async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+async function readText(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
   if (stdin.isTTY) return "";
-  return (await readStream(stdin, { label: "stdin", max: INPUT_LIMITS.explain, what: "an error text to explain (pass the lines around the error, not a whole log)" })).toString("utf8");
+  return readStdin(stdin, { max: INPUT_LIMITS.explain, what: "an error text to explain (pass the lines around the error, not a whole log)" });
 }
 
 /** Declares `explain`. */
@@ -110,7 +110,7 @@ Examples:
   $ grep -i smtp app.log | tail -1 | mailctl explain --json`,
   );
   cmd.action(async (words: string[], opts: ExplainOptions) => {
-    await execute(opts, async (ctx) => run(words.length ? words.join(" ") : await readStdin(ctx.io.stdin), opts, ctx), renderExplain);
+    await execute(opts, async (ctx) => run(words.length ? words.join(" ") : await readText(ctx.io.stdin), opts, ctx), renderExplain);
   });
   return cmd;
 }

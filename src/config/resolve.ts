@@ -1,6 +1,6 @@
-import type { Ctx } from "../command.js";
 import { dataError, MailctlError, usageError } from "../errors.js";
 import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
+import type { RunContext } from "../io.js";
 import type { SessionOptions } from "../session/session.js";
 import type { TargetFlags } from "./flags.js";
 import type { Resolution } from "./layers.js";
@@ -20,7 +20,7 @@ export interface ResolveOptions {
 }
 
 /** The one warning every connecting command gives once when certificate verification is off. */
-export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<Ctx, "ui">): void {
+export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<RunContext, "ui">): void {
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the server's certificate is not checked, so anyone on the path could pose as the server and read the password and the mail");
 }
 
@@ -30,7 +30,7 @@ export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<Ctx, 
  * setting. `tlsAuto` is true when nothing fixed the TLS mode, for callers that can detect it (probe).
  * The password is registered with the output redactor as soon as it is read.
  */
-export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveOptions): Promise<Target & { tlsAuto: boolean }> {
+export async function resolveTarget(flags: TargetFlags, ctx: RunContext, opts: ResolveOptions): Promise<Target & { tlsAuto: boolean }> {
   // Loaded on use: `mailctl probe --help` should not pay for config files, importers and presets.
   const { resolveSettings } = await import("./layers.js");
   const r = await resolveSettings(flags, { cwd: ctx.cwd, env: ctx.io.env, warn: (m) => ctx.ui.warn(m) });
@@ -79,7 +79,7 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
 }
 
 /** The OAuth2 token provider; its secrets are read (and registered with the redactor) when AUTH needs a token. */
-async function addOAuth(target: Target, r: Resolution, ctx: Ctx): Promise<void> {
+async function addOAuth(target: Target, r: Resolution, ctx: RunContext): Promise<void> {
   const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../auth/oauth2.js"), import("./secrets.js")]);
   const spec = oauthSpec(r, target.user!, ctx.cwd);
   if (!spec) return;
@@ -97,7 +97,7 @@ async function addOAuth(target: Target, r: Resolution, ctx: Ctx): Promise<void> 
   if (!target.passwordSource) target.passwordSource = spec.token ? `the OAuth2 token (${spec.token.where})` : `the OAuth2 refresh setup (${spec.refreshToken?.where})`;
 }
 
-async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = true): Promise<void> {
+async function addSecret(target: Target, r: Resolution, ctx: RunContext, mayPrompt = true): Promise<void> {
   const { readSecret } = await import("./secrets.js");
   const prompt = mayPrompt && ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
   const secret = await readSecret(r.secret, ctx.io.env, prompt);
@@ -117,7 +117,7 @@ async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = tr
 }
 
 /** The last resort on a terminal: a masked prompt (Ctrl-C → exit 130). */
-async function promptPassword(target: Target, ctx: Ctx): Promise<string | undefined> {
+async function promptPassword(target: Target, ctx: RunContext): Promise<string | undefined> {
   const { password } = await import("@inquirer/prompts");
   try {
     const typed = await password({ message: `Password for ${target.user} at ${target.host}`, mask: "*" }, { input: ctx.io.stdin, output: ctx.io.stderr });
