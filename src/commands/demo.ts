@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import type { Target } from "../config/target.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import type { Lab, LabRejection } from "../lab/server.js";
 import { compat32Header } from "../send/python-compat32.js";

@@ -9,7 +9,7 @@ import { displayPath, userConfigPath } from "../config/load.js";
 import { loadPreset, PresetError } from "../config/presets.js";
 import type { TargetFlags } from "../config/resolve.js";
 import { runPasswordCommand } from "../config/secrets.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";

@@ -7,7 +7,7 @@ import type { ExtraAccount } from "../lab/personas/default.js";
 import { PERSONA_NAMES, PERSONAS, type PersonaName } from "../lab/personas/index.js";
 import { FAULT_DEFAULTS } from "../lab/personas/faults.js";
 import type { PortKind } from "../lab/smtp-hooks.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import { addOptions, parseEnvName, type OptionSpec } from "../options.js";
 import { renderLabEvent, renderLabReady, shellQuote } from "../ui/render-lab.js";
 

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { Option } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
-import type { TlsMode } from "../config/types.js";
+import { SUBMISSION_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
 import { categoryOf } from "../diagnose/category.js";
 import { usageError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
@@ -52,9 +52,6 @@ export interface MultiReport {
   recommended: { port: number; tls: TlsMode } | null;
 }
 
-/** The ports tried without --port: implicit TLS (RFC 8314), submission (RFC 6409), relay (RFC 5321). */
-export const DEFAULT_PORTS = [465, 587, 25];
-
 /** Probes one port, or the three usual ones at the same time. */
 export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortReport | MultiReport>> {
   const target = await resolveTarget(opts, ctx, { needPort: false, auth: false });
@@ -62,7 +59,7 @@ export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortRep
   const { probeEndpoint } = await import("../session/detect.js"); // sockets and TLS load only when a command connects
   const spinner = await ctx.ui.spinner(`probing ${target.host}`);
   try {
-    const ports = target.port ? [target.port] : (opts.ports ?? DEFAULT_PORTS);
+    const ports = target.port ? [target.port] : (opts.ports ?? USUAL_PORTS);
     const probes = await Promise.all(
       ports.map((port) => probeEndpoint(sessionOptions({ ...target, port }, { transcript: Boolean(opts.transcript) }), tls)),
     );
@@ -121,7 +118,7 @@ function warnings(p: EndpointProbe): string[] {
   const plainExt = plainEhlo?.detail.extensions as Extensions | undefined;
   if (p.mode !== "implicit" && plainExt?.auth.length)
     w.push(`AUTH (${plainExt.auth.join(" ")}) is offered before TLS: a client that does not insist on STARTTLS would send its password in clear`);
-  if ((p.port === 587 || p.port === 2587) && p.mode === "none") w.push(`port ${p.port} is a submission port but offers no STARTTLS (RFC 8314 §3.3 asks for TLS)`);
+  if (SUBMISSION_PORTS.has(p.port) && p.mode === "none") w.push(`port ${p.port} is a submission port but offers no STARTTLS (RFC 8314 §3.3 asks for TLS)`);
   const proto = r.tls?.protocol ?? p.legacyTls;
   if (proto && /^TLSv1(\.1)?$/.test(proto)) w.push(`the server speaks only ${proto}, below TLS 1.2 (RFC 8996 deprecates it; current clients refuse it)`);
   if (r.tls && !r.tls.verified && r.ok) w.push(`the certificate is not trusted (${r.tls.verifyError}); only --insecure let the probe continue`);
@@ -142,7 +139,7 @@ export function register(program: Command, execute: Execute): Command {
   addOptions(cmd, CONNECTION_OPTIONS, ["--user", "--password-env"]);
   addOptions(cmd, PROFILE_OPTIONS);
   addOptions(cmd, OUTPUT_OPTIONS);
-  cmd.option("--ports <list>", "ports to try at once when --port is not given", parsePortList, DEFAULT_PORTS);
+  cmd.option("--ports <list>", "ports to try at once when --port is not given", parsePortList, [...USUAL_PORTS]);
   cmd.addOption(new Option("--password-env <VAR>").hideHelp()); // accepted for symmetry with other commands; probe never authenticates
   cmd.addHelpText(
     "after",

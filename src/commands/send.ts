@@ -3,7 +3,7 @@ import { Option } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import { dataError, MailctlError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";

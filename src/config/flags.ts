@@ -1,6 +1,7 @@
 import { configError } from "../errors.js";
 import { timeoutProblem } from "./target.js";
-import type { Dialect, TlsMode } from "./types.js";
+import type { Dialect } from "./types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 
 /** The connection flags as commander parses them (see CONNECTION_OPTIONS). */
 export interface ConnectionFlags {

@@ -9,7 +9,7 @@ import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from ".
 import { runPasswordCommand } from "./secrets.js";
 import { askOAuth, wantsOAuth, type Ask } from "./init-oauth.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";
-import type { TlsMode } from "./types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "./validate.js";
 import { readProfiles } from "./write.js";
 

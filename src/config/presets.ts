@@ -4,7 +4,7 @@
 // preset's default region applies.
 
 import { readdirSync, readFileSync } from "node:fs";
-import type { TlsMode } from "./types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 
 /** A credential kind, as presets name it. */
 export type CredentialKind = "password" | "app-password" | "authorization-code" | "oauth2" | "api-key";

@@ -1,5 +1,6 @@
 import type { TokenProvider } from "../auth/oauth2.js";
-import type { AppFrom, Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
+import type { AppFrom, Dialect, ImportResult, ProfileSettings, SettingOrigin } from "./types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 
 /** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
 export interface Target {
@@ -73,17 +74,4 @@ export function timeoutProblem(value: string | number): string | null {
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || n < TIMEOUT_SECONDS.min || n > TIMEOUT_SECONDS.max) return `"${text}" is not a number of seconds from ${TIMEOUT_SECONDS.min} to ${TIMEOUT_SECONDS.max}`;
   return null;
-}
-
-/** The TLS mode a well-known port implies (RFC 8314 §3.3 for 465, RFC 6409 for 587, RFC 5321 for 25). */
-export function tlsForPort(port: number): TlsMode | undefined {
-  if (port === 465 || port === 994 || port === 2465) return "implicit";
-  if (port === 587 || port === 2587) return "starttls";
-  if (port === 25 || port === 2525) return "none";
-  return undefined;
-}
-
-/** The usual port for a TLS mode. */
-export function portForTls(tls: TlsMode): number {
-  return tls === "implicit" ? 465 : tls === "starttls" ? 587 : 25;
 }

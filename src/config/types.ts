@@ -1,5 +1,4 @@
-/** TLS mode of an SMTP endpoint: implicit TLS from the first byte (RFC 8314 §3.3), STARTTLS upgrade (RFC 3207), or none. */
-export type TlsMode = "implicit" | "starttls" | "none";
+import type { TlsMode } from "../session/tls-mode.js";
 
 /** The config dialects mailctl can read and write fixes in. */
 export type Dialect = "mailctl" | "dify" | "ragflow" | "msmtp" | "nodemailer" | "smtp-url" | "aiosmtplib";

@@ -1,4 +1,4 @@
-import type { TlsMode } from "../config/types.js";
+import { IMPLICIT_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
 import { probeEndpoint, type EndpointProbe } from "../session/detect.js";
 import type { SessionOptions } from "../session/session.js";
 import type { DiagnosisId } from "./ids.js";
@@ -33,8 +33,6 @@ function modesToTry(port: number, current: { port: number; tls: TlsMode }): (Tls
   return [IMPLICIT_PORTS.has(port) ? "implicit" : "auto"];
 }
 
-const IMPLICIT_PORTS = new Set([465, 994, 2465]);
-
 /**
  * Tries the same host's other ports and modes at once (the current port, the provider's, 465, 587, 25) and
  * returns one that was verified to reach EHLO with a trusted certificate. Preference: the same port in the
@@ -42,7 +40,7 @@ const IMPLICIT_PORTS = new Set([465, 994, 2465]);
  * only for a target without a password to protect.
  */
 export async function discover(base: SessionOptions, current: { port: number; tls: TlsMode }, provider: Provider | null, hasCredentials: boolean): Promise<Discovery> {
-  const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), 465, 587, 25])];
+  const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), ...USUAL_PORTS])];
   const timeoutMs = Math.min(base.timeouts.connect, 5000);
   const timeouts = { connect: timeoutMs, greeting: timeoutMs, command: timeoutMs, dataEnd: timeoutMs };
   const tries = ports.flatMap((port) => modesToTry(port, current).map((mode) => ({ port, mode })));

@@ -1,5 +1,5 @@
 import { TextDecoder } from "node:util";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { FailureKind, StageName } from "../session/failure.js";
 import { formatReply, parseReply, type Reply } from "../session/reply.js";
 import { decodeChallenge } from "../session/auth.js";

@@ -1,3 +1,4 @@
+import { IMPLICIT_PORTS } from "../session/tls-mode.js";
 import type { Evidence } from "./evidence.js";
 import type { DiagnosisId } from "./ids.js";
 
@@ -8,7 +9,6 @@ export interface Rule {
   test(e: Evidence): boolean;
 }
 
-const IMPLICIT_PORTS = new Set([465, 994, 2465]);
 const has = (e: Evidence, re: RegExp) => re.test(e.text);
 const code = (e: Evidence) => e.reply?.code;
 const enhanced = (e: Evidence) => e.reply?.enhanced ?? "";

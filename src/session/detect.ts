@@ -2,7 +2,7 @@ import { runSession, type SessionReport } from "./run.js";
 import { SNIFF_AFTER_MS, type SessionOptions } from "./session.js";
 import { connectAny, lookup } from "./connect.js";
 import { handshake, LEGACY_TLS } from "./tls-facts.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "./tls-mode.js";
 
 /** A port's detected TLS mode and the session that found it. */
 export interface EndpointProbe {

@@ -3,7 +3,7 @@ import type { Failure } from "./failure.js";
 import { Session, type Delivery, type Outgoing, type SessionOptions, type StageResult } from "./session.js";
 import type { TlsFacts } from "./tls-facts.js";
 import type { TranscriptEntry } from "./transcript.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "./tls-mode.js";
 
 /** How far a session goes: the last stage group to run. */
 export type Goal = "greeting" | "ehlo" | "auth" | "send";

@@ -10,7 +10,7 @@ import { formatReply, type Reply } from "./reply.js";
 import { handshake, LEGACY_TLS, type HandshakeResult, type TlsFacts, type TlsOptions } from "./tls-facts.js";
 import { Transcript } from "./transcript.js";
 import { seconds, Wire, WireError } from "./wire.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "./tls-mode.js";
 
 /** How long a plaintext client waits in silence before it checks for implicit TLS. Plaintext servers greet within milliseconds. */
 export const SNIFF_AFTER_MS = 500;

@@ -1,6 +1,6 @@
 import type { PresetSummary } from "../commands/presets.js";
 import { credentialLabel, type ResolvedPreset } from "../config/presets.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { Ui } from "./ui.js";
 
 const MODE: Record<TlsMode, string> = { implicit: "implicit TLS", starttls: "STARTTLS", none: "plaintext" };

@@ -1,4 +1,5 @@
-import type { Dialect, ProfileSettings, TlsMode } from "../../config/types.js";
+import type { Dialect, ProfileSettings } from "../../config/types.js";
+import { portForTls, type TlsMode } from "../../session/tls-mode.js";
 import type { Category } from "../../exit-codes.js";
 import type { Evidence } from "../evidence.js";
 import type { DiagnosisId } from "../ids.js";
@@ -49,7 +50,7 @@ export function endpointFor(c: ExplainCtx, want?: TlsMode): { port: number; tls:
   const fromProvider = c.provider?.endpoints.find((p) => !want || p.tls === want);
   if (fromProvider) return { port: fromProvider.port, tls: fromProvider.tls };
   const tls = want ?? "implicit";
-  return { port: tls === "implicit" ? 465 : tls === "starttls" ? 587 : 25, tls };
+  return { port: portForTls(tls), tls };
 }
 
 /** "Gmail" or "the server". */
