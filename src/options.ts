@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "./commander.js";
 import { timeoutProblem } from "./config/target.js";
+import { MECHANISMS } from "./session/sasl.js";
 
 /** One command-line option as data (npm-check-updates' pattern): the same table registers flags and documents them. */
 export interface OptionSpec {
@@ -45,7 +46,7 @@ export function parseEhloName(value: string): string {
 /** Parses a SASL mechanism name, in any case. */
 export function parseMechanism(value: string): string {
   const m = value.toUpperCase();
-  if (!["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"].includes(m)) throw new InvalidArgumentError(`"${value}" is not a mechanism mailctl can use (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER)`);
+  if (!MECHANISMS.includes(m)) throw new InvalidArgumentError(`"${value}" is not a mechanism mailctl can use (${MECHANISMS.join(", ")})`);
   return m;
 }
 
@@ -71,7 +72,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { flags: "-u, --user <user>", description: "user name for AUTH", env: "MAILCTL_USER" },
   { flags: "--password-env <VAR>", description: "read the password from this environment variable (never from a flag)", parse: parseEnvName, defaultText: "MAILCTL_PASSWORD" },
   { flags: "--oauth-token-env <VAR>", description: "sign in with OAuth2 (XOAUTH2/OAUTHBEARER) using the access token in this environment variable", parse: parseEnvName },
-  { flags: "--auth <mechanism>", description: "use this SASL mechanism only, and fail if the server does not offer it", env: "MAILCTL_AUTH", choices: ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"], parse: parseMechanism },
+  { flags: "--auth <mechanism>", description: "use this SASL mechanism only, and fail if the server does not offer it", env: "MAILCTL_AUTH", choices: MECHANISMS, parse: parseMechanism },
   { flags: "--ca <file>", description: "also trust the CA certificate(s) in this PEM file", env: "MAILCTL_CA" },
   { flags: "--insecure", description: "do not verify the server's certificate (the output says so)" },
   { flags: "--servername <name>", description: "name to verify the certificate against (and send as SNI), when it differs from --host" },

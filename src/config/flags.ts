@@ -1,4 +1,5 @@
 import { configError } from "../errors.js";
+import { MECHANISMS } from "../session/sasl.js";
 import { timeoutProblem } from "./target.js";
 import type { Dialect } from "./types.js";
 import type { TlsMode } from "../session/tls-mode.js";
@@ -40,8 +41,6 @@ export type TargetFlags = ConnectionFlags & ProfileFlags;
 
 const MAILCTL_TLS = ["auto", "implicit", "starttls", "none"];
 
-/** The SASL mechanisms mailctl can run (--auth, MAILCTL_AUTH, authMethod). */
-export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"];
 
 /** Reads the MAILCTL_* variables that stand in for flags, checking them as flags are checked (a bad one is exit 78). */
 export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
@@ -58,7 +57,7 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
   }
   if (env.MAILCTL_USER) f.user = env.MAILCTL_USER;
   if (env.MAILCTL_AUTH) {
-    if (!AUTH_MECHANISMS.includes(env.MAILCTL_AUTH.toUpperCase())) throw configError(`MAILCTL_AUTH="${env.MAILCTL_AUTH}" must be one of ${AUTH_MECHANISMS.join(", ")}`);
+    if (!MECHANISMS.includes(env.MAILCTL_AUTH.toUpperCase())) throw configError(`MAILCTL_AUTH="${env.MAILCTL_AUTH}" must be one of ${MECHANISMS.join(", ")}`);
     f.auth = env.MAILCTL_AUTH;
   }
   if (env.MAILCTL_CA) f.ca = env.MAILCTL_CA;

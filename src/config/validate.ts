@@ -5,6 +5,7 @@
 import { portTlsProblem } from "./checks.js";
 import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { loadPreset, PresetError } from "./presets.js";
+import { MECHANISMS } from "../session/sasl.js";
 import { TIMEOUT_SECONDS, type Finding } from "./target.js";
 import type { Dialect, ProfileSettings } from "./types.js";
 
@@ -87,7 +88,7 @@ const FIELDS: Record<keyof ProfileEntry, Check> = {
   timeoutSeconds: (v) => (typeof v === "number" && v >= TIMEOUT_SECONDS.min && v <= TIMEOUT_SECONDS.max ? undefined : `must be a number of seconds from ${TIMEOUT_SECONDS.min} to ${TIMEOUT_SECONDS.max}`),
   family: (v) => (v === 4 || v === 6 ? undefined : "must be 4 or 6"),
   servername: str,
-  authMethod: (v) => (typeof v === "string" && /^(PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER)$/i.test(v) ? undefined : "must be PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER"),
+  authMethod: (v) => (typeof v === "string" && MECHANISMS.includes(v.toUpperCase()) ? undefined : `must be ${MECHANISMS.slice(0, -1).join(", ")} or ${MECHANISMS.at(-1)}`),
   oauthTokenEnv: envName,
   oauthTokenCommand: command,
   clientId: str,

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { FailureKind } from "./failure.js";
 import type { Reply } from "./reply.js";
+import { MECHANISMS, PASSWORD_MECHANISMS, TOKEN_MECHANISMS } from "./sasl.js";
 
 /** Credentials for AUTH. `passwordSource` names where the password was to come from, for a useful error when it is empty. */
 export interface AuthCredentials {
@@ -40,17 +41,13 @@ export function isTokenFailure(err: unknown): err is TokenFailure {
   return typeof err === "object" && err !== null && typeof (err as TokenFailure).failureKind === "string" && typeof (err as TokenFailure).facts === "object";
 }
 
-/** Mechanisms we can run, in order of preference when the user has a password. CRAM-MD5 last: it needs the password in clear on the server. */
-const PASSWORD_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5"];
-const TOKEN_MECHANISMS = ["XOAUTH2", "OAUTHBEARER"];
-
 /** Picks the SASL mechanism from what the server offers (RFC 4954 §3) and what the credentials allow. */
 export function chooseMechanism(offered: string[], creds: AuthCredentials): { ok: true; mechanism: string } | { ok: false; kind: FailureKind; message: string } {
   if (offered.length === 0) return { ok: false, kind: "auth-not-offered", message: "the server does not offer AUTH on this connection" };
   if (creds.method) {
     const m = creds.method.toUpperCase();
     if (!offered.includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `AUTH ${m} was asked for, but the server offers only ${offered.join(", ")}` };
-    if (![...PASSWORD_MECHANISMS, ...TOKEN_MECHANISMS].includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `mailctl cannot do AUTH ${m}` };
+    if (!MECHANISMS.includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `mailctl cannot do AUTH ${m}` };
     return { ok: true, mechanism: m };
   }
   const hasToken = Boolean(creds.token || creds.oauth);
