@@ -7,7 +7,7 @@ import type { Target } from "../config/target.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import type { Lab, LabRejection } from "../lab/server.js";
-import { compat32Header } from "../send/python-compat32.js";
+import { compat32Header } from "../headers/python-compat32.js";
 import { renderDemo } from "../ui/render-demo.js";
 import { version } from "../version.js";
 
@@ -122,7 +122,7 @@ export async function run(ctx: Ctx): Promise<Outcome<DemoResult>> {
 
 /** The From fields of the messages the lab kept since the `since`th capture, as they arrived. */
 async function deliveredFroms(lab: Lab, since: number): Promise<string[]> {
-  const { headerFields } = await import("../send/from-header.js");
+  const { headerFields } = await import("../headers/from-header.js");
   const out: string[] = [];
   for (const e of (await lab.captures()).slice(since)) out.push(...headerFields(await readFile(join(lab.captureDir, e.file)), "from"));
   return out;

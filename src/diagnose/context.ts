@@ -5,8 +5,8 @@ import type { DiagnoseCtx } from "./diagnose.js";
 import { authFacts, fromFailure, type Evidence } from "./evidence.js";
 import { recogniseProvider, type Provider } from "./providers.js";
 import type { FromFacts } from "./catalog/index.js";
-import { mailboxOfValue } from "../send/from-header.js";
-import { formataddr } from "../send/python-compat32.js";
+import { mailboxOfValue } from "../headers/from-header.js";
+import { formataddr } from "../headers/python-compat32.js";
 
 /**
  * What doctor, send and test-send share to turn a session into diagnoses: the provider (from the preset or host,

@@ -4,7 +4,7 @@ import type { Evidence } from "./evidence.js";
 import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
 import type { Provider } from "./providers.js";
 import type { StageName } from "../session/failure.js";
-import { judgeFromValue } from "../send/from-header.js";
+import { judgeFromValue } from "../headers/from-header.js";
 
 /** A finding on the settings alone, before connecting: an id, how sure, the stage where it will bite, and what was seen. */
 export interface StaticFinding {

@@ -19,7 +19,7 @@ const LAYERS: { name: string; files: RegExp }[] = [
   { name: "ui", files: /^ui\// },
   { name: "services", files: /^(diagnose|send|lab|domain)\// },
   { name: "engines", files: /^(transports|config|credentials|auth|session)\// },
-  { name: "support", files: /^(fs|tls)\// },
+  { name: "support", files: /^(fs|tls|headers)\// },
 ];
 const RANK = ["cli", "commands", "ui", "services", "engines", "support", "vocabulary"];
 
@@ -66,12 +66,6 @@ const KNOWN_VIOLATIONS: string[] = [
   "config/init-oauth.ts -> command.ts",
   "config/init-plan.ts -> command.ts",
   "config/init-wizard.ts -> command.ts",
-  "diagnose/context.ts -> send/from-header.ts",
-  "diagnose/context.ts -> send/python-compat32.ts",
-  "diagnose/static.ts -> send/from-header.ts",
-  "lab/listener.ts -> send/from-header.ts",
-  "lab/personas/outlook.ts -> send/from-header.ts",
-  "lab/personas/qq.ts -> send/from-header.ts",
   "options.ts -> commander.ts",
   "options.ts -> config/target.ts",
   "send/batch/options.ts -> commander.ts",

@@ -12,7 +12,7 @@
 // - api/libs/smtp.py, and api/libs/mail/smtp.py SMTPMessageBuilder / mail/smtp_basic.py in newer releases:
 //   msg = MIMEMultipart(); msg["From"] = MAIL_DEFAULT_SEND_FROM; smtp.sendmail(from, to, msg.as_string()).
 //   A compat32 message keeps the value as given and encodes it whole when serialised, so a non-ASCII
-//   "张三 <addr>" becomes one RFC 2047 word, address included (src/send/python-compat32.ts).
+//   "张三 <addr>" becomes one RFC 2047 word, address included (src/headers/python-compat32.ts).
 // - docker/docker-compose.yaml passes every key as ${KEY:-default} (MAIL_TYPE:-resend,
 //   SMTP_PORT:-465, SMTP_USE_TLS:-true, SMTP_OPPORTUNISTIC_TLS:-false), so in a docker install an
 //   empty or missing value means that default, which differs from the pydantic default.

@@ -7,7 +7,7 @@
 //   use_tls=MAIL_USE_SSL, start_tls=MAIL_USE_TLS, timeout=10); connect(); login(user, password)
 //   always; msg = MIMEText(...); msg["From"] = f"{SENDER[0]} <{SENDER[1]}>"; send_message(msg), which
 //   flattens the compat32 message with BytesGenerator (aiosmtplib email.py flatten_message): a non-ASCII
-//   name makes the whole value, address included, RFC 2047 words (src/send/python-compat32.ts).
+//   name makes the whole value, address included, RFC 2047 words (src/headers/python-compat32.ts).
 // - aiosmtplib src/aiosmtplib/smtp.py: _validate_config raises "The start_tls and use_tls options are
 //   not compatible." when both are truthy; `if self.use_tls` (truthiness) picks implicit TLS;
 //   _maybe_start_tls_on_connect upgrades only when start_tls `is True`, or when it is None and the

@@ -1,8 +1,8 @@
 // mailctl's prediction of the From header a Python app writes, against Python's email package itself (python3
 // on this machine): the same value, the same serialisation, the same bytes.
 import { describe, expect, it } from "vitest";
-import { compat32Header, formataddr } from "../../../src/send/python-compat32.js";
-import { defaultPolicyHeader } from "../../../src/send/python-default.js";
+import { compat32Header, formataddr } from "../../../src/headers/python-compat32.js";
+import { defaultPolicyHeader } from "../../../src/headers/python-default/index.js";
 import { field, pythonEmail } from "../../helpers/python-email.js";
 
 const VALUES = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headerValues, parseFromHeader } from "../../../src/send/from-header.js";
+import { headerValues, parseFromHeader } from "../../../src/headers/from-header.js";
 
 const head = (from: string) => Buffer.from(`Subject: x\r\nFrom: ${from}\r\nTo: y@example.com\r\n\r\nFrom: not a header\r\n`, "utf8");
 const b64 = (s: string) => Buffer.from(s).toString("base64");

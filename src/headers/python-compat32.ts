@@ -6,7 +6,7 @@
 // base64mime and quoprimime per value), base64mime/quoprimime header_encode. A str value is stored as it is;
 // only serialising encodes it, and a value with any non-ASCII character becomes RFC 2047 encoded words as a
 // whole — display name, angle brackets and address alike — which is the header strict servers refuse.
-// test/unit/send/python-email.test.ts runs python3 on the same values and compares the bytes.
+// test/unit/headers/python-email.test.ts runs python3 on the same values and compares the bytes.
 
 /** Folding as the generator that serialises the message sets it: 0 = never (Message.as_string()), else the line length. */
 export type MaxLineLength = 0 | 78;
