@@ -3,8 +3,7 @@
 // impossible pair is an error, exit 78) and resolution (where it becomes a finding for doctor).
 
 import type { ResolvedPreset } from "./presets.js";
-import type { Finding } from "./target.js";
-import type { ProfileSettings } from "./types.js";
+import type { Finding, ProfileSettings } from "../settings.js";
 import { portForTls, STANDARD_MODE, type TlsMode } from "../session/tls-mode.js";
 
 const EXPECTS: Record<TlsMode, string> = {

@@ -7,8 +7,8 @@ import { configError, usageError } from "../errors.js";
 import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 import { detectDialect, dialectLabel, ImportError, importConfig } from "./importers/index.js";
 import { presetForService } from "./presets.js";
-import type { Finding } from "./target.js";
-import type { Dialect, ImportResult, ProfileSettings } from "./types.js";
+import type { Finding, ProfileSettings } from "../settings.js";
+import type { Dialect, ImportResult } from "./types.js";
 
 /** The dialects `--dialect` accepts (every importer but mailctl's own). */
 export const IMPORT_DIALECTS: Dialect[] = ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];

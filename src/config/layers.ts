@@ -11,8 +11,8 @@ import { displayPath, loadConfig, type LoadedFile } from "./load.js";
 import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./presets.js";
 import type { SecretRef } from "../auth/oauth2.js";
 import type { SecretSpec } from "./secrets.js";
-import type { Finding } from "./target.js";
-import type { AppFrom, Dialect, ImportResult, ProfileSettings, SettingOrigin } from "./types.js";
+import type { Finding, ProfileSettings, SettingOrigin } from "../settings.js";
+import type { AppFrom, Dialect, ImportResult } from "./types.js";
 import { portForTls, tlsForPort, type TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "./validate.js";
 

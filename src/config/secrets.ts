@@ -7,8 +7,7 @@ import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
 import os from "node:os";
 import { configError, MailctlError } from "../errors.js";
-import type { Finding } from "./target.js";
-import type { SettingOrigin } from "./types.js";
+import type { Finding, SettingOrigin } from "../settings.js";
 
 /** The password settings that won (from one layer), with where they came from. */
 export interface SecretSpec {

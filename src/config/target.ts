@@ -1,6 +1,8 @@
 import type { TokenProvider } from "../auth/oauth2.js";
-import type { AppFrom, Dialect, ImportResult, ProfileSettings, SettingOrigin } from "./types.js";
+import type { AppFrom, Dialect, ImportResult } from "./types.js";
+import type { ProfileSettings, SettingOrigin } from "../settings.js";
 import type { TlsMode } from "../session/tls-mode.js";
+import type { Finding } from "../settings.js";
 
 /** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
 export interface Target {
@@ -49,20 +51,6 @@ export interface Target {
   sourceFile?: string;
   /** What resolution noticed before connecting: importer problems, contradictions, unsafe files. Doctor turns them into diagnoses. Always set by resolveTarget. */
   findings?: Finding[];
-}
-
-/**
- * Something wrong or odd in the settings, found without connecting. `id` is a diagnosis id from the catalog when one
- * fits (e.g. "tls-to-plaintext-port"); `keys` are the setting names as the user wrote them (mailctl fields, or the
- * app's own keys for an imported config); `fixes` are alternative changes, each renderable in the dialect
- * with renderSettings().
- */
-export interface Finding {
-  id?: string;
-  severity: "error" | "warning" | "info";
-  message: string;
-  keys: string[];
-  fixes?: ProfileSettings[];
 }
 
 /** The range of --timeout, MAILCTL_TIMEOUT and timeoutSeconds: below a tenth of a second no server could answer. */

@@ -6,8 +6,10 @@ import { portTlsProblem } from "./checks.js";
 import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { loadPreset, PresetError } from "./presets.js";
 import { MECHANISMS } from "../session/sasl.js";
-import { TIMEOUT_SECONDS, type Finding } from "./target.js";
-import type { Dialect, ProfileSettings } from "./types.js";
+import { TIMEOUT_SECONDS } from "./target.js";
+import { type Finding } from "../settings.js";
+import type { Dialect } from "./types.js";
+import type { ProfileSettings } from "../settings.js";
 
 /** One profile as a config file holds it: connection settings, plus where an imported profile came from. */
 export interface ProfileEntry extends ProfileSettings {

@@ -1,4 +1,4 @@
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { Category } from "../exit-codes.js";
 import type { StageName } from "../session/failure.js";
 import { entry, type ExplainCtx, type FixStep } from "./catalog/index.js";

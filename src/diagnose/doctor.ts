@@ -1,6 +1,6 @@
 import { sessionOptions } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import { STAGES, type StageName } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";

@@ -1,5 +1,6 @@
 import { dialectLabel, renderSettings } from "../config/importers/index.js";
-import type { Dialect, ImportResult, ProfileSettings } from "../config/types.js";
+import type { Dialect, ImportResult } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { FixStep } from "./catalog/index.js";
 
 /** How to write a settings change for the user: their config's dialect and, when known, the file. */

@@ -1,5 +1,5 @@
 import type { Target } from "../config/target.js";
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { Evidence } from "./evidence.js";
 import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
 import type { Provider } from "./providers.js";

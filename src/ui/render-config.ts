@@ -1,6 +1,5 @@
 import type { ConfigPaths, ConfigShow } from "../commands/config.js";
-import type { Finding } from "../config/target.js";
-import type { SettingOrigin } from "../config/types.js";
+import type { Finding, SettingOrigin } from "../settings.js";
 import type { Ui } from "./ui.js";
 
 /** Where a setting came from, in words: `mailctl.config.yaml: profiles.work.port`, `environment MAILCTL_PORT`, `flag --port`, `preset gmail`. */

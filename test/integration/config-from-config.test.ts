@@ -10,7 +10,7 @@ import { liveCheck } from "../../src/config/init-check.js";
 import { resolveSettings } from "../../src/config/layers.js";
 import { renderSettings } from "../../src/config/importers/index.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../../src/config/resolve.js";
-import type { Finding } from "../../src/config/target.js";
+import type { Finding } from "../../src/settings.js";
 import { MailctlError } from "../../src/errors.js";
 import { runSession } from "../../src/session/run.js";
 import { fakeCtx } from "../helpers/fake-io.js";

@@ -20,7 +20,8 @@
 // Message, or EmailMessage) says; without it the email.mime classes are assumed, as in Dify, RAGFlow and the
 // aiosmtplib and smtplib examples.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseLoose } from "./js-object.js";

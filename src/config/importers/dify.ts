@@ -18,7 +18,8 @@
 //   empty or missing value means that default, which differs from the pydantic default.
 // Booleans are read by pydantic: 1/0, true/false, yes/no, on/off, t/f, y/n, any case.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, envValue, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseDotenv, type EnvEntry } from "./dotenv.js";
 

@@ -1,7 +1,8 @@
 // Entry point for app-config importers: detect which app a settings file belongs to, read it into
 // mailctl terms (with the app keys behind each setting), and write fixes back in the app's syntax.
 
-import type { Dialect, ImportResult, ProfileSettings } from "../types.js";
+import type { Dialect, ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import type { DialectModule, RenderContext } from "./common.js";
 import { ImportError } from "./errors.js";
 import * as aiosmtplib from "./aiosmtplib.js";

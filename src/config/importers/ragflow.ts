@@ -18,7 +18,8 @@
 //   from the environment (docs/configurations.md), so a placeholder's real value is the env var's.
 
 import { parseDocument } from "yaml";
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, toPort, type ParseOptions, type RenderContext } from "./common.js";
 

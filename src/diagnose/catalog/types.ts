@@ -1,4 +1,5 @@
-import type { Dialect, ProfileSettings } from "../../config/types.js";
+import type { Dialect } from "../../config/types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { portForTls, type TlsMode } from "../../session/tls-mode.js";
 import type { Category } from "../../exit-codes.js";
 import type { Evidence } from "../evidence.js";
