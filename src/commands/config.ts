@@ -3,7 +3,7 @@ import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveSettings } from "../config/layers.js";
 import { loadConfig } from "../config/load.js";
 import { type TargetFlags } from "../config/resolve.js";
-import { commandText, modeFindings } from "../config/secrets.js";
+import { commandText, modeFindings } from "../credentials/secrets.js";
 import type { Finding, ProfileSettings, SettingOrigin } from "../settings.js";
 import type { Dialect } from "../config/types.js";
 import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, type OptionSpec } from "../options.js";

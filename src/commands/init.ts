@@ -1,14 +1,14 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
-import { tokenUrlProblem } from "../auth/token-endpoint.js";
+import { tokenUrlProblem } from "../credentials/token-endpoint.js";
 import { liveCheck, type LiveCheck } from "../config/init-check.js";
 import { savePlan, targetFor, type InitPlan, type SecretStore } from "../config/init-plan.js";
 import { warnIfInsecure } from "../config/resolve.js";
 import { displayPath, userConfigPath } from "../config/load.js";
 import { loadPreset, PresetError } from "../config/presets.js";
 import type { TargetFlags } from "../config/resolve.js";
-import { runPasswordCommand } from "../config/secrets.js";
+import { runPasswordCommand } from "../credentials/secrets.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";

@@ -5,7 +5,7 @@
 
 import type { Ctx } from "../command.js";
 import type { ResolvedPreset } from "./presets.js";
-import { runPasswordCommand } from "./secrets.js";
+import { runPasswordCommand } from "../credentials/secrets.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";
 import type { ProfileEntry } from "./validate.js";
 

@@ -1,7 +1,7 @@
 // What `mailctl init` will write, built by the wizard or from flags, and the two things done with it:
 // a Target for the live check, and the profile saved into the config file.
 
-import type { OAuthSpec, SecretRef } from "../auth/oauth2.js";
+import type { OAuthSpec, SecretRef } from "../credentials/oauth2.js";
 import type { Ctx } from "../command.js";
 import type { ResolvedPreset } from "./presets.js";
 import { presetEndpoint } from "./presets.js";
@@ -63,7 +63,7 @@ export async function targetFor(plan: InitPlan, ctx?: Ctx): Promise<Target> {
   if (plan.password !== undefined) t.password = plan.password;
   t.passwordSource = plan.store === "env" ? `environment variable ${e.passwordEnv}` : plan.store === "command" ? "the password command" : "the password you entered";
   if (e.user && usesOAuth(e)) {
-    const { TokenProvider } = await import("../auth/oauth2.js");
+    const { TokenProvider } = await import("../credentials/oauth2.js");
     const user = e.user;
     t.oauth = new TokenProvider(oauthSpecOf(plan, user), { env: ctx?.io.env ?? {}, register: (secret) => ctx?.ui.redactor.add(secret, user), timeoutMs: t.timeoutSeconds * 1000 });
     t.passwordSource = "the OAuth2 settings you entered";

@@ -6,7 +6,7 @@ import type { Ctx } from "../command.js";
 import { MailctlError } from "../errors.js";
 import { displayPath } from "./load.js";
 import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from "./presets.js";
-import { runPasswordCommand } from "./secrets.js";
+import { runPasswordCommand } from "../credentials/secrets.js";
 import { askOAuth, wantsOAuth, type Ask } from "./init-oauth.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";
 import type { TlsMode } from "../session/tls-mode.js";

@@ -80,7 +80,7 @@ export async function resolveTarget(flags: TargetFlags, ctx: RunContext, opts: R
 
 /** The OAuth2 token provider; its secrets are read (and registered with the redactor) when AUTH needs a token. */
 async function addOAuth(target: Target, r: Resolution, ctx: RunContext): Promise<void> {
-  const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../auth/oauth2.js"), import("./secrets.js")]);
+  const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../credentials/oauth2.js"), import("../credentials/secrets.js")]);
   const spec = oauthSpec(r, target.user!, ctx.cwd);
   if (!spec) return;
   if (spec.tokenFile && !spec.refreshToken) ctx.ui.warn("tokenFile keeps tokens from a refresh setup (clientId, refreshTokenEnv or refreshTokenCommand); with a ready token only, it is not used");
@@ -98,7 +98,7 @@ async function addOAuth(target: Target, r: Resolution, ctx: RunContext): Promise
 }
 
 async function addSecret(target: Target, r: Resolution, ctx: RunContext, mayPrompt = true): Promise<void> {
-  const { readSecret } = await import("./secrets.js");
+  const { readSecret } = await import("../credentials/secrets.js");
   const prompt = mayPrompt && ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
   const secret = await readSecret(r.secret, ctx.io.env, prompt);
   if (secret.password === undefined && target.oauth) return;

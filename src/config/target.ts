@@ -1,4 +1,4 @@
-import type { TokenProvider } from "../auth/oauth2.js";
+import type { TokenProvider } from "../credentials/oauth2.js";
 import type { AppFrom, Dialect, ImportResult } from "./types.js";
 import type { ProfileSettings, SettingOrigin } from "../settings.js";
 import type { TlsMode } from "../session/tls-mode.js";

@@ -3,7 +3,7 @@
 // Unknown keys are warnings (ignored); everything else that is wrong is an error (exit 78).
 
 import { portTlsProblem } from "./checks.js";
-import { tokenUrlProblem } from "../auth/token-endpoint.js";
+import { tokenUrlProblem } from "../credentials/token-endpoint.js";
 import { loadPreset, PresetError } from "./presets.js";
 import { MECHANISMS } from "../session/sasl.js";
 import { TIMEOUT_SECONDS } from "./target.js";

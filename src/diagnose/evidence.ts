@@ -34,7 +34,7 @@ export interface Evidence {
   unconfirmed?: boolean;
 }
 
-/** The facts a TokenProvider reports about the token in use (src/auth/oauth2.ts facts()). */
+/** The facts a TokenProvider reports about the token in use (src/credentials/oauth2.ts facts()). */
 export interface TokenFacts {
   source?: string;
   /** Issued by the token endpoint during this run: it cannot have expired. */

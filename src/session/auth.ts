@@ -17,7 +17,7 @@ export interface AuthCredentials {
 }
 
 /**
- * A supplier of OAuth2 access tokens (src/auth/oauth2.ts implements it). The session asks for a token only once
+ * A supplier of OAuth2 access tokens (src/credentials/oauth2.ts implements it). The session asks for a token only once
  * it knows the server offers a token mechanism, and asks for a fresh one once if the server refuses it.
  */
 export interface TokenSource {

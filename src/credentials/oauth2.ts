@@ -4,7 +4,7 @@
 // file only when the user names one. A refused token is renewed once (renew()), unless it was issued moments ago.
 // Every secret read or received is handed to `register` (the output redactor) before anything else happens.
 
-import { commandText, runPasswordCommand } from "../config/secrets.js";
+import { commandText, runPasswordCommand } from "./secrets.js";
 import { MailctlError } from "../errors.js";
 import type { TokenSource } from "../session/auth.js";
 import type { FailureKind } from "../session/failure.js";

@@ -5,9 +5,9 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasScope, TokenProvider, TokenUnavailable, type OAuthSpec } from "../../../src/auth/oauth2.js";
-import { refreshAccessToken, TokenEndpointError, tokenUrlProblem } from "../../../src/auth/token-endpoint.js";
-import { fingerprint } from "../../../src/auth/token-file.js";
+import { hasScope, TokenProvider, TokenUnavailable, type OAuthSpec } from "../../../src/credentials/oauth2.js";
+import { refreshAccessToken, TokenEndpointError, tokenUrlProblem } from "../../../src/credentials/token-endpoint.js";
+import { fingerprint } from "../../../src/credentials/token-file.js";
 import { isTokenFailure } from "../../../src/session/auth.js";
 import { startTokenEndpoint, type TokenEndpoint } from "../../helpers/token-endpoint.js";
 

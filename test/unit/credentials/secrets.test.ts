@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MailctlError } from "../../../src/errors.js";
-import { modeFindings, readSecret, runPasswordCommand, splitCommand } from "../../../src/config/secrets.js";
+import { modeFindings, readSecret, runPasswordCommand, splitCommand } from "../../../src/credentials/secrets.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "mailctl-secrets-"));
 const sh = (script: string) => ["/bin/sh", "-c", script];
