@@ -3,19 +3,13 @@
 // and fix for a generic case), so the documentation cannot drift from the code. `--check` exits 1 if it differs.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DIAGNOSIS_IDS } from "../dist/diagnose/ids.js";
-import { CATALOG } from "../dist/diagnose/catalog/index.js";
+import { CATALOG, DIAGNOSIS_IDS } from "../dist/diagnose/catalog/index.js";
 import { RULES } from "../dist/diagnose/rules.js";
 import { EXIT } from "../dist/exit-codes.js";
 
 const out = fileURLToPath(new URL("../docs/diagnoses.md", import.meta.url));
-const STATIC = {
-  "from-header-invalid": "the From header as it will go out — with --from-config the bytes the app's own writer makes of its sender setting (Dify's and RAGFlow's compat32 messages, aiosmtplib/smtplib, nodemailer, msmtp), else the --header-from value or the --from mailbox — judged before connecting by the same strict reader as the lab's QQ persona (RFC 5322 §3.4, RFC 2047 §5)",
-  "ehlo-name-not-fqdn": "the configured EHLO name is neither a fully-qualified domain name nor an address literal",
-  "tls-verification-off": "--insecure, or insecure/rejectUnauthorized: false in the settings",
-  "password-file-readable": "the config file that holds the password is readable by group or others",
-  "config-problem": "an app's settings contradict each other (from the importers)",
-};
+// In recognition order (the rules by priority), then the causes only doctor's checks on the settings find.
+const ORDER = [...new Set(RULES.map((r) => r.id)), ...DIAGNOSIS_IDS.filter((id) => !RULES.some((r) => r.id === id))];
 const lines = [
   "# Diagnosis catalog",
   "",
@@ -29,16 +23,14 @@ const lines = [
   "",
   "| id | exit | title |",
   "|---|---|---|",
-  ...DIAGNOSIS_IDS.map((id) => `| [${id}](#${id}) | ${EXIT[CATALOG.get(id).category].code} | ${CATALOG.get(id).title} |`),
+  ...ORDER.map((id) => `| [${id}](#${id}) | ${EXIT[CATALOG.get(id).category].code} | ${CATALOG.get(id).title} |`),
   "",
 ];
 const ctx = { e: { source: "text", text: "" }, provider: null };
-for (const id of DIAGNOSIS_IDS) {
+for (const id of ORDER) {
   const en = CATALOG.get(id);
-  // An id may have more than one rule (a certain one from the session first, the wordings of logs later).
-  const signals = RULES.filter((r) => r.id === id).map((r) => r.signals);
   lines.push(`## ${id}`, "", `**${en.title}** — exit ${EXIT[en.category].code} (${en.category})`, "");
-  lines.push(`- Evidence: ${signals.length ? signals.join("; ") : STATIC[id] ?? "found by doctor's checks on the settings"}`);
+  lines.push(`- Evidence: ${en.signals}`);
   lines.push(`- Why: ${en.explain(ctx)}`);
   lines.push("- Fix:");
   for (const f of en.fix(ctx)) lines.push(`  - ${f.text}`);

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { resolveTarget, type TargetFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
-import { addressOf } from "../diagnose/static.js";
 import { dataError, usageError } from "../errors.js";
 import { assertOneLine } from "../send/headers.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS } from "../options.js";
@@ -24,6 +23,8 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   if (target.tlsAuto && opts.tls === "auto") throw usageError("doctor checks the settings you give: --tls must be implicit, starttls or none (probe detects it)");
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
   if (opts.headerFrom !== undefined) checkHeaderFrom(opts.headerFrom);
+  // Loaded on use, with the catalog it reads: `doctor --help` should not pay for it.
+  const { addressOf } = await import("../diagnose/static.js");
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;

@@ -1,12 +1,12 @@
 import type { ProfileSettings } from "../settings.js";
 import type { Category } from "../exit-codes.js";
 import type { StageName } from "../session/failure.js";
-import { entry, type ExplainCtx, type FixStep } from "./catalog/index.js";
+import { entry, type DiagnosisId, type ExplainCtx, type FixStep } from "./catalog/index.js";
 import type { Evidence } from "./evidence.js";
 import { renderFix, type FixDialect } from "./fix.js";
-import type { DiagnosisId } from "./ids.js";
 import { signatureId, type Provider } from "./providers.js";
-import { recognise, RULES, tokenAuth } from "./rules.js";
+import { recognise, RULES } from "./rules.js";
+import { tokenAuth } from "./signals.js";
 import { categoryOf } from "./category.js";
 
 /** A diagnosis as doctor, explain, test-send and send report it (the JSON shape is documented in README). */
@@ -33,48 +33,6 @@ export interface DiagnoseCtx {
   suggestion?: ExplainCtx["suggestion"];
   dialect?: FixDialect;
   from?: ExplainCtx["from"];
-}
-
-/** Where each cause typically shows, for explain (a pasted line has no stage). */
-const TYPICAL_STAGE: Partial<Record<DiagnosisId, StageName>> = {
-  "plaintext-to-implicit-tls": "greeting",
-  "tls-to-plaintext-port": "tls",
-  "starttls-after-implicit-tls": "starttls",
-  "starttls-unavailable": "starttls",
-  "cert-untrusted": "tls",
-  "cert-expired": "tls",
-  "cert-hostname-mismatch": "tls",
-  "tls-protocol-too-old": "tls",
-  "tls-cipher-mismatch": "tls",
-  "host-not-found": "dns",
-  "connection-refused": "tcp",
-  "network-unreachable": "tcp",
-  "connect-timeout": "tcp",
-  "greeting-timeout": "greeting",
-  "data-unconfirmed": "data",
-  "ehlo-rejected": "ehlo",
-  "auth-not-offered": "auth",
-  "credentials-missing": "auth",
-  "auth-failed": "auth",
-  "auth-app-password-required": "auth",
-  "auth-basic-disabled": "auth",
-  "auth-authorization-code": "auth",
-  "oauth-token-rejected": "auth",
-  "oauth-scope-missing": "auth",
-  "oauth-refresh-failed": "auth",
-  "sender-not-owned": "mail",
-  "sender-invalid": "mail",
-  "relay-denied": "rcpt",
-  "recipient-rejected": "rcpt",
-  "greylisted": "rcpt",
-  "from-header-rejected": "data",
-  "message-too-large": "data",
-  "content-rejected": "data",
-};
-
-/** The stage a cause typically shows at (for a pasted line, which has none). */
-export function typicalStage(id: DiagnosisId): StageName | undefined {
-  return TYPICAL_STAGE[id];
 }
 
 /** Names the cause of one failure, or null when the evidence cannot be placed (never a guess). */
@@ -114,7 +72,7 @@ export function draft(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: 
   return {
     id,
     severity,
-    stage: stage ?? e.stage ?? TYPICAL_STAGE[id] ?? null,
+    stage: stage ?? e.stage ?? en.stage,
     title: en.title,
     explanation: en.explain(c),
     evidence: shownEvidence(e, id, ctx.provider),

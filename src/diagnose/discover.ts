@@ -1,21 +1,7 @@
 import { IMPLICIT_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
 import { probeEndpoint, type EndpointProbe } from "../session/detect.js";
 import type { SessionOptions } from "../session/session.js";
-import type { DiagnosisId } from "./ids.js";
 import type { Provider } from "./providers.js";
-
-/** Causes a different port or TLS mode can cure: only for these does doctor look for one. */
-export const DISCOVERABLE: ReadonlySet<DiagnosisId> = new Set([
-  "plaintext-to-implicit-tls",
-  "tls-to-plaintext-port",
-  "starttls-after-implicit-tls",
-  "starttls-unavailable",
-  "starttls-required",
-  "connection-refused",
-  "connect-timeout",
-  "greeting-timeout",
-  "auth-not-offered",
-]);
 
 /** A verified {port, tls}, and every probe made to find it. */
 export interface Discovery {

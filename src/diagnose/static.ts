@@ -1,7 +1,7 @@
 import type { Target } from "../config/target.js";
 import type { ProfileSettings } from "../settings.js";
 import type { Evidence } from "./evidence.js";
-import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
+import { CATALOG, entry, type DiagnosisId } from "./catalog/index.js";
 import type { Provider } from "./providers.js";
 import type { StageName } from "../session/failure.js";
 import { judgeFromValue } from "../headers/from-header.js";
@@ -16,14 +16,6 @@ export interface StaticFinding {
   changes?: ProfileSettings[];
 }
 
-/** Where a finding from the config layer will bite. */
-const STAGE_OF: Partial<Record<DiagnosisId, StageName>> = {
-  "plaintext-to-implicit-tls": "greeting",
-  "tls-to-plaintext-port": "tls",
-  "starttls-after-implicit-tls": "starttls",
-  "credentials-missing": "auth",
-};
-
 /**
  * The config layer's findings (port/TLS pairs that cannot work, an importer's contradictions in the app's own
  * keys, a password file others can read) as doctor findings. Findings without a catalog id become config-problem.
@@ -32,9 +24,9 @@ export function configFindings(t: Target): StaticFinding[] {
   return (t.findings ?? [])
     .filter((f) => f.severity !== "info")
     .map((f) => {
-      const id = (DIAGNOSIS_IDS as readonly string[]).includes(f.id ?? "") ? (f.id as DiagnosisId) : "config-problem";
+      const id: DiagnosisId = CATALOG.has(f.id as DiagnosisId) ? (f.id as DiagnosisId) : "config-problem";
       const text = f.keys.length && !f.keys.every((k) => f.message.includes(k)) ? `${f.message} (${f.keys.join(", ")})` : f.message;
-      return { id, severity: f.severity as "error" | "warning", stage: STAGE_OF[id] ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
+      return { id, severity: f.severity as "error" | "warning", stage: entry(id).stage ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
     });
 }
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { DIAGNOSIS_IDS } from "../../../src/diagnose/ids.js";
-import { CATALOG } from "../../../src/diagnose/catalog/index.js";
+import { CATALOG, DIAGNOSIS_IDS } from "../../../src/diagnose/catalog/index.js";
 import { RULES } from "../../../src/diagnose/rules.js";
 import { allProviders } from "../../../src/diagnose/providers.js";
 import { EXIT } from "../../../src/exit-codes.js";
@@ -37,6 +36,11 @@ describe("the diagnosis catalog", () => {
   it("every rule yields a catalog id, and every provider signature names one", () => {
     for (const r of RULES) expect(DIAGNOSIS_IDS).toContain(r.id);
     for (const p of allProviders()) for (const s of p.signatures ?? []) expect(DIAGNOSIS_IDS, `${p.name}: ${s.match}`).toContain(s.id);
+  });
+
+  it("tries the rules in one order: every priority is used once", () => {
+    const priorities = RULES.map((r) => r.priority);
+    expect(new Set(priorities).size).toBe(priorities.length);
   });
 
   it("docs/diagnoses.md matches the code", () => {

@@ -1,4 +1,4 @@
-// Which OAuth2 cause the catalog names for the providers' real token errors (sources in src/diagnose/rules.ts).
+// Which OAuth2 cause the catalog names for the providers' real token errors (sources beside the rules in src/diagnose/catalog/auth.ts).
 import { describe, expect, it } from "vitest";
 import { diagnose } from "../../../src/diagnose/diagnose.js";
 import { fromFailure, fromText, type TokenFacts } from "../../../src/diagnose/evidence.js";

@@ -11,10 +11,10 @@ import type { Target } from "../../../src/config/target.js";
 import type { Dialect } from "../../../src/config/types.js";
 import { CATALOG } from "../../../src/diagnose/catalog/index.js";
 import { contextFor, providerOf } from "../../../src/diagnose/context.js";
-import { build, typicalStage, type DiagnoseCtx, type Diagnosis } from "../../../src/diagnose/diagnose.js";
+import { build, type DiagnoseCtx, type Diagnosis } from "../../../src/diagnose/diagnose.js";
 import { assemble, type DoctorResult } from "../../../src/diagnose/doctor.js";
 import type { Evidence } from "../../../src/diagnose/evidence.js";
-import type { DiagnosisId } from "../../../src/diagnose/ids.js";
+import { entry, type DiagnosisId } from "../../../src/diagnose/catalog/index.js";
 import { allProviders } from "../../../src/diagnose/providers.js";
 import { configFindings, staticChecks } from "../../../src/diagnose/static.js";
 import { applyAppFrom } from "../../../src/send/app-from.js";
@@ -114,7 +114,7 @@ describe("every doctor screen for the dialect fixtures", () => {
       const extras = [undefined, ...(target.starttlsOnImplicit ? [{ id: "starttls-after-implicit-tls" as const, severity: "error" as const, evidence: { source: "session" as const, stage: "starttls" as const, secure: true, text: "smtplib starttls(): SMTPNotSupportedError" } }] : [])];
       for (const [liveId, extra] of [null, ...IDS].flatMap((id) => extras.map((x) => [id, x] as const))) {
         for (const suggestion of SUGGESTIONS) {
-          const stage = liveId ? (typicalStage(liveId) ?? "mail") : "quit";
+          const stage = liveId ? (entry(liveId).stage ?? "mail") : "quit";
           const ctx = { ...contextFor(target, provider), suggestion };
           const evidence = liveId ? evidenceFor(liveId, stage, true) : null;
           // The stages before the failing one passed (a static finding about a passed stage becomes a warning).
