@@ -4,7 +4,8 @@ import { resolveTarget, type TargetFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import { dataError, usageError } from "../errors.js";
 import { assertOneLine } from "../send/headers.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, settingOption } from "../options.js";
+import { SETTINGS } from "../settings.js";
 import { renderDoctor } from "../ui/render-doctor.js";
 import { version } from "../version.js";
 
@@ -79,8 +80,8 @@ export function register(program: Command, execute: Execute): Command {
     );
   addOptions(cmd, CONNECTION_OPTIONS);
   addOptions(cmd, PROFILE_OPTIONS);
+  addOptions(cmd, [settingOption(SETTINGS.from, { help: "sender address (From) to check, and to send the test message from" })]);
   cmd
-    .option("--from <address>", "sender address (From) to check, and to send the test message from [env MAILCTL_FROM]")
     .option("--to <address>", "recipient of the --send test message (default: the From address)")
     .option("--send", "also send a small test message (MAIL/RCPT/DATA) with a unique token in its subject")
     .option("--header-from <value>", "with --send: the From header exactly as your app writes it, sent verbatim (the envelope sender is --from, or its address)");

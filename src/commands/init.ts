@@ -1,7 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
-import { tokenUrlProblem } from "../credentials/token-endpoint.js";
 import { liveCheck, type LiveCheck } from "../config/init-check.js";
 import { savePlan, targetFor, type InitPlan, type SecretStore } from "../config/init-plan.js";
 import { warnIfInsecure } from "../config/resolve.js";
@@ -13,8 +12,8 @@ import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
-import { InvalidArgumentError } from "../commander.js";
-import { addOptions, CONNECTION_OPTIONS, parseEnvName, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, settingOption, type OptionSpec } from "../options.js";
+import { OPTIONS, SETTINGS } from "../settings.js";
 import { renderInit } from "../ui/render-init.js";
 
 /** init's options as commander parses them (`--no-auth` here, where other commands have `--auth <mechanism>`). */
@@ -186,25 +185,19 @@ async function confirmSaveAnyway(ctx: Ctx): Promise<boolean> {
   }
 }
 
-function parseTokenUrl(value: string): string {
-  const problem = tokenUrlProblem(value);
-  if (problem) throw new InvalidArgumentError(problem);
-  return value;
-}
-
 const INIT_OPTIONS: OptionSpec[] = [
-  { flags: "--profile <name>", description: "name of the profile to write (default: the preset's name, else default)" },
-  { flags: "--config <file>", description: "the config file to write (default: $XDG_CONFIG_HOME/mailctl/config.yaml)", env: "MAILCTL_CONFIG" },
-  { flags: "--from <address>", description: "the sender address (and the login, unless --user)" },
-  { flags: "--from-name <name>", description: "display name for From" },
-  { flags: "--password-command <cmd>", description: "store this command; it prints the password (run without a shell)" },
+  settingOption(OPTIONS.profile, { help: "name of the profile to write (default: the preset's name, else default)", env: null }),
+  settingOption(OPTIONS.config, { help: "the config file to write (default: $XDG_CONFIG_HOME/mailctl/config.yaml)" }),
+  settingOption(SETTINGS.from, { help: "the sender address (and the login, unless --user)", env: null }),
+  settingOption(SETTINGS.fromName),
+  settingOption(SETTINGS.passwordCommand),
   { flags: "--save-password", description: "store the password from --password-env (default MAILCTL_PASSWORD) in the file, mode 0600" },
   { flags: "--no-auth", description: "the server needs no login" },
-  { flags: "--client-id <id>", description: "OAuth2: the app registration's client id (with --refresh-token-env)" },
-  { flags: "--refresh-token-env <VAR>", description: "OAuth2: read the refresh token from this environment variable", parse: parseEnvName },
-  { flags: "--client-secret-env <VAR>", description: "OAuth2: read the client secret from this environment variable (none for a public client)", parse: parseEnvName },
-  { flags: "--token-url <url>", description: "OAuth2: the token endpoint (default: the preset's, for gmail, outlook, office365)", parse: parseTokenUrl },
-  { flags: "--token-file <file>", description: "OAuth2: keep access tokens between runs in this file (written with mode 0600)" },
+  settingOption(SETTINGS.clientId),
+  settingOption(SETTINGS.refreshTokenEnv),
+  settingOption(SETTINGS.clientSecretEnv),
+  settingOption(SETTINGS.tokenUrl),
+  settingOption(SETTINGS.tokenFile),
   { flags: "-y, --yes", description: "do not prompt: take everything from flags" },
   { flags: "--force", description: "replace an existing profile of the same name without asking" },
   { flags: "--no-check", description: "save without connecting first" },

@@ -66,7 +66,6 @@ const KNOWN_VIOLATIONS: string[] = [
   "config/init-plan.ts -> command.ts",
   "config/init-wizard.ts -> command.ts",
   "options.ts -> commander.ts",
-  "options.ts -> config/target.ts",
   "send/batch/options.ts -> commander.ts",
   "ui/render-config.ts -> commands/config.ts",
   "ui/render-demo.ts -> commands/demo.ts",
