@@ -468,6 +468,9 @@ export function fieldsWhere(mark: "target" | "session" | "init" | "path" | "sele
   return SETTING_FIELDS.filter((f) => setting(f)[mark]);
 }
 
+/** Every row: the profile settings, then the other shared options. */
+export const ROWS: readonly Setting[] = [...SETTING_FIELDS.map(setting), ...(Object.values(OPTIONS) as OptionRow[])];
+
 /** The values no layer has to set: the default layer. */
 export const DEFAULTS: Readonly<ProfileSettings> = Object.fromEntries(
   SETTING_FIELDS.flatMap((f) => (setting(f).default?.value !== undefined ? [[f, setting(f).default!.value]] : [])),
