@@ -52,14 +52,3 @@ export interface Target {
   /** What resolution noticed before connecting: importer problems, contradictions, unsafe files. Doctor turns them into diagnoses. Always set by resolveTarget. */
   findings?: Finding[];
 }
-
-/** The range of --timeout, MAILCTL_TIMEOUT and timeoutSeconds: below a tenth of a second no server could answer. */
-export const TIMEOUT_SECONDS = { min: 0.1, max: 3600 } as const;
-
-/** Why a timeout is not usable, or null: written as a plain decimal number (not 1e-9), within TIMEOUT_SECONDS. */
-export function timeoutProblem(value: string | number): string | null {
-  const text = String(value);
-  const n = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || n < TIMEOUT_SECONDS.min || n > TIMEOUT_SECONDS.max) return `"${text}" is not a number of seconds from ${TIMEOUT_SECONDS.min} to ${TIMEOUT_SECONDS.max}`;
-  return null;
-}

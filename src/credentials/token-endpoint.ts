@@ -55,19 +55,6 @@ function endpointMessage(error: string, description: string | undefined, url: st
 /** The most of a token endpoint's answer that is read: a token response is a few KiB (RFC 6749 §5.1); more is refused, not buffered. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
-/** A problem with a token endpoint address, or null: it must be https, or http to this machine (RFC 6749 §3.2 requires TLS). */
-export function tokenUrlProblem(url: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return `"${url}" is not a URL`;
-  }
-  if (u.protocol === "https:") return null;
-  if (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) return null;
-  return `"${url}" must be an https:// URL (a token endpoint carries the client secret and refresh token; RFC 6749 §3.2 requires TLS)`;
-}
-
 /** Exchanges a refresh token for an access token (RFC 6749 §6), POSTing the form the RFC's appendix B describes. */
 export async function refreshAccessToken(req: RefreshRequest, now: () => number = Date.now): Promise<IssuedToken> {
   const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: req.refreshToken, client_id: req.clientId });

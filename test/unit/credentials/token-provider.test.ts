@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasScope, TokenProvider, TokenUnavailable, type OAuthSpec } from "../../../src/credentials/oauth2.js";
-import { refreshAccessToken, TokenEndpointError, tokenUrlProblem } from "../../../src/credentials/token-endpoint.js";
+import { refreshAccessToken, TokenEndpointError } from "../../../src/credentials/token-endpoint.js";
+import { SETTINGS } from "../../../src/settings.js";
 import { fingerprint } from "../../../src/credentials/token-file.js";
 import { isTokenFailure } from "../../../src/session/auth.js";
 import { startTokenEndpoint, type TokenEndpoint } from "../../helpers/token-endpoint.js";
@@ -32,10 +33,11 @@ function provider(spec: Partial<OAuthSpec> = {}, env: NodeJS.ProcessEnv = { RT, 
 
 describe("the token endpoint client (RFC 6749 §5, §6)", () => {
   it("accepts https URLs, and http only to this machine", () => {
-    expect(tokenUrlProblem("https://oauth2.googleapis.com/token")).toBeNull();
-    expect(tokenUrlProblem("http://127.0.0.1:8080/token")).toBeNull();
-    expect(tokenUrlProblem("http://login.example.com/token")).toMatch(/must be an https:\/\/ URL/);
-    expect(tokenUrlProblem("not a url")).toMatch(/is not a URL/);
+    const check = SETTINGS.tokenUrl.check;
+    expect(check("https://oauth2.googleapis.com/token")).toBeUndefined();
+    expect(check("http://127.0.0.1:8080/token")).toBeUndefined();
+    expect(check("http://login.example.com/token")).toMatch(/must be an https:\/\/ URL/);
+    expect(check("not a url")).toMatch(/is not a URL/);
   });
 
   /** A one-shot HTTP server answering with the given status, type and body. */
