@@ -13,7 +13,8 @@ import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
 import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, settingOption, type OptionSpec } from "../options.js";
-import { OPTIONS, SETTINGS } from "../settings.js";
+import { fieldsWhere, OPTIONS, SETTINGS } from "../settings.js";
+import { flagSettings } from "../config/layers.js";
 import { renderInit } from "../ui/render-init.js";
 
 /** init's options as commander parses them (`--no-auth` here, where other commands have `--auth <mechanism>`). */
@@ -153,20 +154,9 @@ function oauthEnvOf(e: ProfileEntry): InitReport["oauthEnv"] {
   return Object.keys(env).length ? env : null;
 }
 
-/** Settings that go into the profile as given: CA, certificate name, EHLO name, timeout, address family, display name, token endpoint and file. */
+/** Settings that go into the profile as given (the rows marked init): CA, certificate name, EHLO name, timeout, address family, display name, token endpoint and file. */
 function extras(opts: InitOptions, cwd: string): ProfileEntry {
-  const e: ProfileEntry = {};
-  if (opts.tokenUrl) e.tokenUrl = opts.tokenUrl;
-  if (opts.tokenFile) e.tokenFile = path.resolve(cwd, opts.tokenFile);
-  if (opts.ca) e.ca = path.resolve(cwd, opts.ca);
-  if (opts.insecure) e.insecure = true;
-  if (opts.servername) e.servername = opts.servername;
-  if (opts.name) e.name = opts.name;
-  if (opts.timeout) e.timeoutSeconds = opts.timeout;
-  if (opts.ipv4) e.family = 4;
-  if (opts.ipv6) e.family = 6;
-  if (opts.fromName) e.fromName = opts.fromName;
-  return e;
+  return flagSettings(opts, cwd, fieldsWhere("init"));
 }
 
 function pick(opts: InitOptions) {

@@ -10,7 +10,7 @@ import type { Target } from "./target.js";
 import { portForTls, tlsForPort, type TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "./validate.js";
 import { saveProfile } from "./write.js";
-import { DEFAULT_TIMEOUT_SECONDS } from "./layers.js";
+import { DEFAULTS } from "../settings.js";
 
 /** Where the password will live. */
 export type SecretStore = "env" | "command" | "file" | "none";
@@ -53,7 +53,7 @@ export async function targetFor(plan: InitPlan, ctx?: Ctx): Promise<Target> {
     tls,
     opportunisticTls: tls === "none",
     insecure: Boolean(e.insecure),
-    timeoutSeconds: e.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    timeoutSeconds: e.timeoutSeconds ?? DEFAULTS.timeoutSeconds!,
     origins: {},
     dialect: "mailctl",
     findings: [],

@@ -1,6 +1,7 @@
 import { dataError, MailctlError, usageError } from "../errors.js";
 import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 import type { RunContext } from "../io.js";
+import { fieldsWhere, type SessionField, type TargetField } from "../settings.js";
 import type { SessionOptions } from "../session/session.js";
 import type { TargetFlags } from "./flags.js";
 import type { Resolution } from "./layers.js";
@@ -52,9 +53,7 @@ export async function resolveTarget(flags: TargetFlags, ctx: RunContext, opts: R
     findings: r.findings,
   };
   if (flags.resolver) target.resolver = flags.resolver;
-  for (const k of ["user", "from", "fromName", "fromFormat", "servername", "name", "family", "authMethod", "starttlsOnImplicit"] as const) {
-    if (s[k] !== undefined) (target as unknown as Record<string, unknown>)[k] = s[k];
-  }
+  for (const k of TARGET_FIELDS) if (s[k] !== undefined) (target as unknown as Record<string, unknown>)[k] = s[k];
   if (r.profile) target.profile = r.profile;
   if (r.preset) target.preset = r.preset.ref;
   if (r.importKeys) target.importKeys = r.importKeys;
@@ -136,6 +135,15 @@ export async function readCa(path: string): Promise<string[]> {
   return certs;
 }
 
+/** The settings a Target takes as resolved (rows marked target). */
+const TARGET_FIELDS = fieldsWhere("target") as TargetField[];
+
+/** A name the session options have: a `session` row whose field the session does not take does not compile. */
+type SessionTakes<K extends keyof SessionOptions> = K;
+
+/** The settings the session takes from the Target under the same name (rows marked session). */
+const SESSION_FIELDS = fieldsWhere("session") as SessionTakes<SessionField>[];
+
 /** Session options for a target. */
 export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): SessionOptions {
   const ms = t.timeoutSeconds * 1000;
@@ -149,9 +157,7 @@ export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): 
   };
   if (t.insecure) o.insecure = true;
   if (t.caPem) o.ca = t.caPem;
-  if (t.servername) o.servername = t.servername;
-  if (t.name) o.name = t.name;
-  if (t.family) o.family = t.family;
+  for (const k of SESSION_FIELDS) if (t[k]) (o as unknown as Record<string, unknown>)[k] = t[k];
   if (t.resolver) o.resolver = t.resolver;
   if (t.user) {
     o.auth = { user: t.user, ...(t.password !== undefined ? { password: t.password } : {}), ...(t.passwordSource ? { passwordSource: t.passwordSource } : {}), ...(t.authMethod ? { method: t.authMethod } : {}) };

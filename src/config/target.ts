@@ -1,44 +1,36 @@
 import type { TokenProvider } from "../credentials/oauth2.js";
 import type { AppFrom, Dialect, ImportResult } from "./types.js";
-import type { ProfileSettings, SettingOrigin } from "../settings.js";
 import type { TlsMode } from "../session/tls-mode.js";
-import type { Finding } from "../settings.js";
+import type { Finding, ProfileSettings, SettingOrigin, TargetSettings } from "../settings.js";
 
-/** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
-export interface Target {
+/**
+ * Everything a command needs to reach one server, resolved from flags, environment, files and presets. The settings
+ * the registry marks `target` (user, from, servername, name…) come as resolved (TargetSettings).
+ */
+export interface Target extends TargetSettings {
   host: string;
   port: number;
   tls: TlsMode;
   opportunisticTls: boolean;
-  user?: string;
   /** The secret itself; registered with the redactor as soon as it is read. */
   password?: string;
   /** Where the password was to come from, e.g. "environment variable SMTP_PASSWORD" (for the credentials-missing diagnosis). */
   passwordSource?: string;
-  from?: string;
   /** A From header value to send verbatim, as the app writes it (doctor --header-from, or the app's own writer's output). */
   rawFromHeader?: string;
   /** How the app whose config this is writes its From header (--from-config). */
   appFrom?: AppFrom;
   /** Why that app writes no From header at all from these settings (its writer raises, or finds no address). */
   appFromError?: string;
-  fromName?: string;
-  fromFormat?: "name-addr" | "address-only";
   /** Path of the extra CA file, and its PEM text. */
   ca?: string;
   caPem?: string[];
   insecure: boolean;
-  servername?: string;
-  name?: string;
-  family?: 4 | 6;
   /** A DNS server to ask instead of the system resolver. */
   resolver?: string;
   timeoutSeconds: number;
-  authMethod?: string;
   /** Supplies OAuth2 access tokens (fetched when AUTH needs one), when OAuth2 settings are made. */
   oauth?: TokenProvider;
-  /** The app sends STARTTLS even after implicit TLS (doctor then tries it to see what the server says). */
-  starttlsOnImplicit?: boolean;
   preset?: string;
   profile?: string;
   /** Where each setting came from. */
