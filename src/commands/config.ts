@@ -4,7 +4,7 @@ import { resolveSettings } from "../config/layers.js";
 import { loadConfig } from "../config/load.js";
 import { type TargetFlags } from "../config/resolve.js";
 import { commandText, modeFindings } from "../credentials/secrets.js";
-import type { Finding, ProfileSettings, SettingOrigin } from "../settings.js";
+import { setting, SETTING_FIELDS, type Finding, type ProfileSettings, type SettingOrigin } from "../settings.js";
 import type { Dialect } from "../config/types.js";
 import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
 import { renderConfigPath, renderConfigShow } from "../ui/render-config.js";
@@ -30,7 +30,8 @@ export interface ConfigPaths {
   files: { path: string; scope: "project" | "user" | "explicit"; exists: boolean }[];
 }
 
-const ORDER: (keyof ProfileSettings)[] = ["host", "port", "tls", "opportunisticTls", "user", "from", "fromName", "fromFormat", "authMethod", "clientId", "tokenUrl", "scope", "tokenFile", "ca", "insecure", "servername", "name", "family", "timeoutSeconds"];
+/** `config show`'s rows: the registry's settings that have a showOrder, in it. */
+const ORDER = (SETTING_FIELDS.filter((f) => setting(f).showOrder !== undefined) as (keyof ProfileSettings)[]).sort((a, b) => setting(a).showOrder! - setting(b).showOrder!);
 
 /** The effective settings, each with where it came from. Reads no secret: a password command is not run. */
 export async function runShow(flags: TargetFlags, ctx: Ctx): Promise<Outcome<ConfigShow>> {

@@ -11,6 +11,7 @@ import { askOAuth, wantsOAuth, type Ask } from "./init-oauth.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "./validate.js";
+import { parseSetting, SETTINGS, SettingError, type Setting } from "../settings.js";
 import { readProfiles } from "./write.js";
 
 type Prompts = typeof import("@inquirer/prompts");
@@ -151,8 +152,19 @@ async function askServer(seed: WizardSeed, entry: ProfileEntry, p: Prompts, ask:
     [entry.port, entry.tls] = [Number(port), tls as TlsMode];
     return;
   }
-  entry.port = Number(await ask<string>(p.input, { message: "Port:", validate: (v: string) => (/^\d+$/.test(v) && +v > 0 && +v < 65536) || "a port number (1–65535)" }));
+  entry.port = SETTINGS.port.parse(await ask<string>(p.input, { message: "Port:", validate: (v: string) => accepts(SETTINGS.port, v) || "a port number (1–65535)" }));
   entry.tls = await ask<TlsMode>(p.select, { message: "Encryption on that port:", choices: [{ value: "implicit", name: "implicit TLS" }, { value: "starttls", name: "STARTTLS" }, { value: "none", name: "none (plaintext)" }] });
+}
+
+/** True when the text is a value of the setting (its flag's parse), for a prompt's check. */
+function accepts(s: Setting, text: string): boolean {
+  try {
+    parseSetting(s, text);
+    return true;
+  } catch (err) {
+    if (err instanceof SettingError) return false;
+    throw err;
+  }
 }
 
 /** Tells exactly which credential the provider takes and how to get it (from the preset's steps). */
