@@ -71,8 +71,8 @@ function flagNameOf(field: string): string {
  */
 const PLAIN_FIELDS = SETTING_FIELDS.filter((f): f is keyof ProfileSettings => !["preset", "port", "tls", "opportunisticTls", "dialect", "sourceFile"].includes(f) && !setting(f).secret);
 
-/** The fields a flag layer holds: every row with a flag that is a value, not a choice of where settings come from. */
-const FLAG_FIELDS = SETTING_FIELDS.filter((f) => setting(f).flag && !setting(f).selects);
+/** The fields a flag layer holds: every row with a flag that is a value (not a choice of where settings come from), and those a switch sets. */
+const FLAG_FIELDS = SETTING_FIELDS.filter((f) => (setting(f).flag && !setting(f).selects) || SWITCHES.some((o) => o.sets!.field === f));
 
 /** The OAuth2 secrets, each with its alternative sources (the literal value last), from the rows' secret groups. */
 const OAUTH_GROUPS = { token: sourcesOf("oauthToken"), clientSecret: sourcesOf("clientSecret"), refreshToken: sourcesOf("refreshToken") };

@@ -65,6 +65,15 @@ describe("the settings registry", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("-4 and -6 set the address family, its origin named after both switches", async () => {
+    for (const [flag, family] of [["-4", 4], ["-6", 6]] as const) {
+      const r = await runCli(["config", "show", "--host", "x.example", flag, "--json"], { env: ENV });
+      const row = (JSON.parse(r.stdout) as { settings: { field: string; value: unknown; origin: unknown }[] }).settings.find((x) => x.field === "family");
+      expect(row, flag).toEqual({ field: "family", value: family, origin: { source: "flag", where: "-4/-6" } });
+    }
+    expect((await runCli(["config", "show", "--host", "x.example", "-4", "-6"], { env: ENV })).code).toBe(64);
+  });
+
   it("MAILCTL_TIMEOUT above 3600 is refused like --timeout and timeoutSeconds", async () => {
     const r = await runCli(["config", "show", "--host", "x.example", "--json"], { env: { ...ENV, MAILCTL_TIMEOUT: "3601" } });
     expect(r.code).toBe(78);
