@@ -2,7 +2,7 @@
 // choices, and its parse with commander's error), and the shared option lists are lists of rows.
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "./commander.js";
-import { flagsOf, OPTIONS, parseEnvName as envName, SETTINGS, SettingError, type Setting } from "./settings.js";
+import { CONNECTION, flagsOf, OUTPUT, parseEnvName as envName, SETTINGS, SettingError, SOURCES, type Setting } from "./settings.js";
 
 /** One command-line option as data (npm-check-updates' pattern): the same table registers flags and documents them. */
 export interface OptionSpec {
@@ -53,39 +53,18 @@ export const parseHost = flagParser(SETTINGS.host.parse!);
 export const parseEnvName = flagParser(envName);
 
 /** Connection options shared by every command that connects. */
-export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
-  SETTINGS.host,
-  SETTINGS.port,
-  SETTINGS.tls,
-  SETTINGS.user,
-  SETTINGS.passwordEnv,
-  SETTINGS.oauthTokenEnv,
-  SETTINGS.authMethod,
-  SETTINGS.ca,
-  SETTINGS.insecure,
-  SETTINGS.servername,
-  SETTINGS.timeoutSeconds,
-  SETTINGS.name,
-  OPTIONS.resolver,
-  OPTIONS.ipv4,
-  OPTIONS.ipv6,
-].map((s) => settingOption(s));
+export const CONNECTION_OPTIONS: readonly OptionSpec[] = CONNECTION.map((s) => settingOption(s));
 
 /** The sender, shared by the commands that send (send, test-send). */
 export const SENDER_OPTIONS: readonly OptionSpec[] = [settingOption(SETTINGS.from)];
 
 /** Where settings come from, shared by every command that connects (see README "Configuration"). */
-export const PROFILE_OPTIONS: readonly OptionSpec[] = [
-  settingOption(OPTIONS.profile),
-  settingOption(SETTINGS.preset),
-  settingOption(OPTIONS.config),
-  settingOption(OPTIONS.fromConfig),
-  settingOption(SETTINGS.dialect, { choices: ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"] }),
-  settingOption(OPTIONS.account),
-];
+export const PROFILE_OPTIONS: readonly OptionSpec[] = SOURCES.map((s) =>
+  settingOption(s, s === SETTINGS.dialect ? { choices: ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"] } : {}),
+);
 
 /** Output options shared by every command. */
-export const OUTPUT_OPTIONS: readonly OptionSpec[] = [settingOption(OPTIONS.json), settingOption(OPTIONS.transcript)];
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = OUTPUT.map((s) => settingOption(s));
 
 /** Adds options from a table to a command. */
 export function addOptions(cmd: Command, specs: readonly OptionSpec[], except: string[] = []): Command {

@@ -346,6 +346,7 @@ const PROFILE_ROWS = {
     check: str,
     lookup: "dialect",
     help: "the app config's dialect, when it is not detected",
+    docs: "the app config's dialect when it is not detected",
     selects: true,
   },
   sourceFile: { check: str },
@@ -431,11 +432,36 @@ export const OPTIONS = {
     },
     help: "resolve the host with this DNS server instead of the system resolver",
   },
-  ipv4: { flag: "--ipv4", short: "-4", help: "connect over IPv4 only", sets: { field: "family", value: 4 } },
-  ipv6: { flag: "--ipv6", short: "-6", help: "connect over IPv6 only", sets: { field: "family", value: 6 } },
+  ipv4: { flag: "--ipv4", short: "-4", help: "connect over IPv4 only", docs: "IPv4 only", sets: { field: "family", value: 4 } },
+  ipv6: { flag: "--ipv6", short: "-6", help: "connect over IPv6 only", docs: "IPv6 only", sets: { field: "family", value: 6 } },
   json: { flag: "--json", help: "print one JSON document on stdout and nothing else", docs: "one JSON document on stdout, nothing else" },
   transcript: { flag: "--transcript", help: "print the SMTP dialogue (credentials redacted)", docs: "the SMTP dialogue, credentials redacted" },
 } satisfies Record<string, OptionRow>;
+
+/** The connection options every command that connects takes, in help's order. */
+export const CONNECTION: readonly Setting[] = [
+  PROFILE_ROWS.host,
+  PROFILE_ROWS.port,
+  PROFILE_ROWS.tls,
+  PROFILE_ROWS.user,
+  PROFILE_ROWS.passwordEnv,
+  PROFILE_ROWS.oauthTokenEnv,
+  PROFILE_ROWS.authMethod,
+  PROFILE_ROWS.ca,
+  PROFILE_ROWS.insecure,
+  PROFILE_ROWS.servername,
+  PROFILE_ROWS.timeoutSeconds,
+  PROFILE_ROWS.name,
+  OPTIONS.resolver,
+  OPTIONS.ipv4,
+  OPTIONS.ipv6,
+];
+
+/** The options that choose where settings come from, in help's order. */
+export const SOURCES: readonly Setting[] = [OPTIONS.profile, PROFILE_ROWS.preset, OPTIONS.config, OPTIONS.fromConfig, PROFILE_ROWS.dialect, OPTIONS.account];
+
+/** The output options every command that connects takes. */
+export const OUTPUT: readonly Setting[] = [OPTIONS.json, OPTIONS.transcript];
 
 /** Environment variables mailctl reads that are not a flag's stand-in (README's environment table lists them after the settings'). */
 export const ENVIRONMENT: readonly { names: string[]; meaning: string }[] = [
