@@ -1,4 +1,4 @@
-import type { CommandModule, Ctx, Execute } from "./command.js";
+import type { CommandModule, Ctx, Execute } from "./commands/command.js";
 import { MailctlError } from "./errors.js";
 import { exitCode, EXIT } from "./exit-codes.js";
 import type { Io } from "./io.js";
@@ -70,7 +70,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     (args.length === 0 ? io.stderr : io.stdout).write(topHelp(io.stdout.isTTY ? (io.stdout as { columns?: number }).columns : 80));
     return 0;
   }
-  const { Command } = await import("./commander.js");
+  const { Command } = await import("./commands/commander.js");
   let code = 0;
   const program = new Command("mailctl")
     .description(DESCRIPTION)
@@ -118,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
  * is shown as \n, not as a second line — and never a stack trace (except for bugs, with MAILCTL_DEBUG).
  */
 async function failure(err: unknown, io: Io, command: string | undefined): Promise<number> {
-  const [{ Ui }, { CommanderError }, { oneLine }] = await Promise.all([import("./ui/ui.js"), import("./commander.js"), import("./ui/printable.js")]);
+  const [{ Ui }, { CommanderError }, { oneLine }] = await Promise.all([import("./ui/ui.js"), import("./commands/commander.js"), import("./ui/printable.js")]);
   const ui = new Ui(io);
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { importFile, type ImportedConfig } from "../config/import-layer.js";
 import { dialectLabel } from "../config/importers/index.js";
 import { displayPath, userConfigPath } from "../config/load.js";
@@ -10,7 +10,7 @@ import type { Dialect } from "../config/types.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles, saveProfile } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
-import { addOptions, PROFILE_OPTIONS, type OptionSpec } from "../options.js";
+import { addOptions, PROFILE_OPTIONS, type OptionSpec } from "./options.js";
 import type { Ui } from "../ui/ui.js";
 
 /** `config import` options as commander parses them. */

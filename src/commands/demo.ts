@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import type { DoctorResult } from "../diagnose/doctor.js";

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { resolveTarget, type TargetFlags } from "../config/resolve.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
 import { dataError, usageError } from "../errors.js";
 import { assertOneLine } from "../send/headers.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, settingOption } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, settingOption } from "./options.js";
 import { SETTINGS } from "../settings.js";
 import { renderDoctor } from "../ui/render-doctor.js";
 import { version } from "../version.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { usageError } from "../errors.js";
 import { INPUT_LIMITS, readStdin } from "../fs/read-input.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";

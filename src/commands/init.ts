@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { liveCheck, type LiveCheck } from "../config/init-check.js";
 import { savePlan, targetFor, type InitPlan, type SecretStore } from "../config/init-plan.js";
 import { warnIfInsecure } from "../config/resolve.js";
@@ -12,7 +12,7 @@ import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, settingOption, type OptionSpec } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, settingOption, type OptionSpec } from "./options.js";
 import { fieldsWhere, OPTIONS, SETTINGS } from "../settings.js";
 import { flagSettings } from "../config/layers.js";
 import { renderInit } from "../ui/render-init.js";

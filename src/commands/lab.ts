@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../commander.js";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import { InvalidArgumentError } from "./commander.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { configError, usageError } from "../errors.js";
 import type { LabOptions } from "../lab/server.js";
 import type { ExtraAccount } from "../lab/personas/default.js";
@@ -8,7 +8,7 @@ import { PERSONA_NAMES, PERSONAS, type PersonaName } from "../lab/personas/index
 import { FAULT_DEFAULTS } from "../lab/personas/faults.js";
 import type { PortKind } from "../lab/smtp-hooks.js";
 import type { TlsMode } from "../session/tls-mode.js";
-import { addOptions, parseEnvName, type OptionSpec } from "../options.js";
+import { addOptions, parseEnvName, type OptionSpec } from "./options.js";
 import { renderLabEvent, renderLabReady, shellQuote } from "../ui/render-lab.js";
 
 /** The environment variable the lab's password is read from when --password-env is not given. */

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { listPresets, loadPreset, PresetError, type CredentialKind, type ResolvedPreset } from "../config/presets.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import { usageError } from "../errors.js";
-import { addOptions } from "../options.js";
+import { addOptions } from "./options.js";
 import { renderPreset, renderPresetList } from "../ui/render-presets.js";
 
 /** One row of `mailctl presets` (the --json document is a list of these). */

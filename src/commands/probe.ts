@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { Option } from "../commander.js";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import { Option } from "./commander.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import { SUBMISSION_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
 import { categoryOf } from "../diagnose/category.js";
 import { usageError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort, PROFILE_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort, PROFILE_OPTIONS } from "./options.js";
 import type { EndpointProbe } from "../session/detect.js";
 import type { Extensions } from "../session/extensions.js";
 import type { Failure } from "../session/failure.js";

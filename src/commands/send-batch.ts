@@ -1,6 +1,6 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import type { Ctx, Outcome } from "../command.js";
+import type { Ctx, Outcome } from "./command.js";
 import { resolveTarget } from "../config/resolve.js";
 import { MailctlError, noInputError, usageError } from "../errors.js";
 import type { EngineJob } from "../send/batch/engine.js";
@@ -12,7 +12,7 @@ import { parseVarFlags, placeholderNames, readTemplate, readVarsFile, splitFront
 import { statInput } from "../fs/read-input.js";
 import { readHeader } from "../send/batch/journal.js";
 import { batchId } from "../send/batch/keys.js";
-import { BATCH_DEFAULTS } from "../send/batch/options.js";
+import { BATCH_DEFAULTS } from "./batch-options.js";
 import { batchCategory, type BatchReport } from "../send/batch/report.js";
 import { batchDir, type BatchSettings } from "../send/batch/row-message.js";
 import { batchFormat } from "../send/batch/rows.js";

@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { Option } from "../commander.js";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import { Option } from "./commander.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import { dataError, MailctlError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "./options.js";
 import type { Failure } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
 import type { StageResult } from "../session/session.js";
@@ -16,7 +16,7 @@ import type { Diagnosis, Phase } from "../send/deliver.js";
 import { messageInput, resolveSender, type MessageFlags } from "../send/input.js";
 import type { ComposedMessage } from "../send/message.js";
 import { renderSend } from "../ui/render-send.js";
-import { BATCH_OPTIONS, refuseBatchFlags, type BatchFlags } from "../send/batch/options.js";
+import { BATCH_OPTIONS, refuseBatchFlags, type BatchFlags } from "./batch-options.js";
 import type { BatchReport } from "../send/batch/report.js";
 
 /** send's options as commander parses them. */

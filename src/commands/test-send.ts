@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { Option } from "../commander.js";
-import type { Ctx, Execute, Outcome } from "../command.js";
+import { Option } from "./commander.js";
+import type { Ctx, Execute, Outcome } from "./command.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import { dataError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "./options.js";
 import type { Failure } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
 import type { StageResult } from "../session/session.js";

@@ -3,7 +3,7 @@
 // token (hidden), and ask where the two secrets will live — environment variables or commands (only their names
 // are written), or the config file with mode 0600. The access tokens themselves are never stored by init.
 
-import type { Ctx } from "../command.js";
+import type { Ctx } from "../commands/command.js";
 import type { ResolvedPreset } from "./presets.js";
 import { runPasswordCommand } from "../credentials/secrets.js";
 import type { InitPlan, SecretStore } from "./init-plan.js";

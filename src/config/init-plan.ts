@@ -2,7 +2,7 @@
 // a Target for the live check, and the profile saved into the config file.
 
 import type { OAuthSpec, SecretRef } from "../credentials/oauth2.js";
-import type { Ctx } from "../command.js";
+import type { Ctx } from "../commands/command.js";
 import type { ResolvedPreset } from "./presets.js";
 import { presetEndpoint } from "./presets.js";
 import { readCa } from "./resolve.js";

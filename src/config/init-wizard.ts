@@ -2,7 +2,7 @@
 // and how to get it, where the secret lives, profile name. It only asks; it writes nothing. Ctrl-C at any
 // prompt is MailctlError("interrupted") (exit 130) before anything was written.
 
-import type { Ctx } from "../command.js";
+import type { Ctx } from "../commands/command.js";
 import { MailctlError } from "../errors.js";
 import { displayPath } from "./load.js";
 import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from "./presets.js";

@@ -1,6 +1,6 @@
 // An Io for running commands in-process: captured stdout/stderr, chosen env and TTY flags.
 import { PassThrough, Writable } from "node:stream";
-import type { Ctx } from "../../src/command.js";
+import type { Ctx } from "../../src/commands/command.js";
 import type { Io } from "../../src/io.js";
 import { Ui } from "../../src/ui/ui.js";
 

@@ -2,7 +2,7 @@
 // choices, and its parse with commander's error), and the shared option lists are lists of rows.
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "./commander.js";
-import { CONNECTION, flagsOf, OUTPUT, parseEnvName as envName, SETTINGS, SettingError, SOURCES, type Setting } from "./settings.js";
+import { CONNECTION, flagsOf, OUTPUT, parseEnvName as envName, SETTINGS, SettingError, SOURCES, type Setting } from "../settings.js";
 
 /** One command-line option as data (npm-check-updates' pattern): the same table registers flags and documents them. */
 export interface OptionSpec {

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from "../../commander.js";
-import { usageError } from "../../errors.js";
-import type { OptionSpec } from "../../options.js";
+import { InvalidArgumentError } from "./commander.js";
+import { usageError } from "../errors.js";
+import type { OptionSpec } from "./options.js";
 
 /** send's batch flags as commander parses them. */
 export interface BatchFlags {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { Category } from "./exit-codes.js";
-import type { Io } from "./io.js";
-import type { Ui } from "./ui/ui.js";
+import type { Category } from "../exit-codes.js";
+import type { Io } from "../io.js";
+import type { Ui } from "../ui/ui.js";
 
 /** What every command's run() returns: its data (the --json document) and the exit category. It never prints, never exits. */
 export interface Outcome<T> {
