@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes the documentation that is data in the code, so it cannot drift from it: docs/diagnoses.md from the
 // catalog; in README.md, between `<!-- generated: NAME -->` and `<!-- /generated -->`, the connection-options and
-// environment-variable tables (the settings registry, src/settings.ts) and the exit-code table (src/exit-codes.ts);
+// environment-variable tables (the settings registry, src/settings.ts), the importers table (the dialect registry,
+// src/config/importers/registry.ts) and the exit-code table (src/exit-codes.ts);
 // and the signature-id enum of presets/schema.json (the ids recognition knows). `--check` writes nothing and exits
 // 1 naming what is out of date; test/unit/docs.test.ts runs it. Reads the compiled code: run `npm run build` first.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { CATALOG, DIAGNOSIS_IDS } from "../dist/diagnose/catalog/index.js";
 import { RULES } from "../dist/diagnose/rules.js";
 import { EXIT } from "../dist/exit-codes.js";
-import { IMPORT_DIALECTS } from "../dist/config/import-layer.js";
+import { IMPORT_DIALECTS, IMPORTED } from "../dist/config/importers/registry.js";
 import { CONNECTION, ENVIRONMENT, flagName, flagsOf, OUTPUT, ROWS, SOURCES } from "../dist/settings.js";
 
 const file = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
@@ -85,6 +86,10 @@ function environmentTable() {
   ].join("\n");
 }
 
+function importersTable() {
+  return ["| dialect | file | what is read |", "|---|---|---|", ...IMPORTED.map((d) => row(code(d.name), d.file, d.reads))].join("\n");
+}
+
 function exitTable() {
   return ["| code | meaning |", "|---|---|", ...Object.values(EXIT).map((e) => row(String(e.code), e.docs ?? e.meaning))].join("\n");
 }
@@ -110,7 +115,7 @@ function schema() {
 }
 
 put("docs/diagnoses.md", diagnosesMd());
-put("README.md", readme({ options: optionsTable(), environment: environmentTable(), "exit-codes": exitTable() }));
+put("README.md", readme({ options: optionsTable(), environment: environmentTable(), importers: importersTable(), "exit-codes": exitTable() }));
 put("presets/schema.json", schema());
 if (stale.length) {
   console.error(`out of date: ${stale.join(", ")} — run node scripts/gen-docs.mjs`);

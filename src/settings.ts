@@ -343,7 +343,8 @@ const PROFILE_ROWS = {
   },
   dialect: {
     flag: "--dialect <dialect>",
-    check: str,
+    // Which names are dialects is the importer registry's to say (config/importers/registry.ts).
+    check: () => undefined,
     lookup: "dialect",
     help: "the app config's dialect, when it is not detected",
     docs: "the app config's dialect when it is not detected",
@@ -416,7 +417,8 @@ export const OPTIONS = {
   config: { flag: "--config <file>", env: "MAILCTL_CONFIG", help: "read this config file only (instead of searching)", docs: "read this config file only, instead of searching" },
   fromConfig: {
     flag: "--from-config <file>",
-    help: "use an app's own settings: Dify .env, RAGFlow service_conf.yaml, msmtprc, nodemailer JSON, SMTP URL, aiosmtplib JSON",
+    // The command line lists the apps after it (commands/options.ts, from the importer registry).
+    help: "use an app's own settings",
     docs: "use an app's own settings file (see [Importers](#importers-diagnose-the-app-you-actually-run))",
   },
   account: {

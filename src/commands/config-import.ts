@@ -3,10 +3,9 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "./command.js";
 import { importFile, type ImportedConfig } from "../config/import-layer.js";
-import { dialectLabel } from "../config/importers/index.js";
 import { displayPath, userConfigPath } from "../config/load.js";
 import type { Finding, ProfileSettings } from "../settings.js";
-import type { Dialect } from "../config/types.js";
+import { dialectLabel, importedList, type Dialect } from "../config/importers/registry.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles, saveProfile } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
@@ -129,7 +128,7 @@ const IMPORT_OPTIONS: OptionSpec[] = [
 export function registerImport(parent: Command, execute: Execute): Command {
   const cmd = parent
     .command("import")
-    .description("save an app's SMTP settings (Dify .env, RAGFlow service_conf.yaml, msmtprc, nodemailer JSON, SMTP URL, aiosmtplib JSON) as a profile")
+    .description(`save an app's SMTP settings (${importedList()}) as a profile`)
     .argument("<file>", "the app's config file");
   addOptions(cmd, IMPORT_OPTIONS);
   cmd.addHelpText("after", `

@@ -5,7 +5,7 @@ import { loadConfig } from "../config/load.js";
 import { type TargetFlags } from "../config/resolve.js";
 import { commandText, modeFindings } from "../credentials/secrets.js";
 import { setting, SETTING_FIELDS, type Finding, type ProfileSettings, type SettingOrigin } from "../settings.js";
-import type { Dialect } from "../config/types.js";
+import type { Dialect } from "../config/importers/registry.js";
 import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, type OptionSpec } from "./options.js";
 import { renderConfigPath, renderConfigShow } from "../ui/render-config.js";
 import { registerImport } from "./config-import.js";

@@ -2,7 +2,8 @@
 // choices, and its parse with commander's error), and the shared option lists are lists of rows.
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "./commander.js";
-import { CONNECTION, flagsOf, OUTPUT, parseEnvName as envName, SETTINGS, SettingError, SOURCES, type Setting } from "../settings.js";
+import { IMPORT_DIALECTS, importedList } from "../config/importers/registry.js";
+import { CONNECTION, flagsOf, OPTIONS, OUTPUT, parseEnvName as envName, SETTINGS, SettingError, SOURCES, type Setting } from "../settings.js";
 
 /** One command-line option as data (npm-check-updates' pattern): the same table registers flags and documents them. */
 export interface OptionSpec {
@@ -60,7 +61,7 @@ export const SENDER_OPTIONS: readonly OptionSpec[] = [settingOption(SETTINGS.fro
 
 /** Where settings come from, shared by every command that connects (see README "Configuration"). */
 export const PROFILE_OPTIONS: readonly OptionSpec[] = SOURCES.map((s) =>
-  settingOption(s, s === SETTINGS.dialect ? { choices: ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"] } : {}),
+  settingOption(s, s === SETTINGS.dialect ? { choices: IMPORT_DIALECTS } : s === OPTIONS.fromConfig ? { help: `${s.help}: ${importedList()}` } : {}),
 );
 
 /** Output options shared by every command. */

@@ -1,6 +1,6 @@
 import { configError } from "../errors.js";
 import { optionKey, parseSetting, ROWS, SettingError, type Setting } from "../settings.js";
-import type { Dialect } from "./types.js";
+import type { Dialect } from "./importers/registry.js";
 import type { TlsMode } from "../session/tls-mode.js";
 
 /** The connection flags as commander parses them (see CONNECTION_OPTIONS). */

@@ -1,17 +1,15 @@
-// `--from-config <file>`: an app's own settings (Dify .env, RAGFlow service_conf.yaml, msmtprc, nodemailer
-// options, SMTP URL, aiosmtplib/smtplib settings) read through the importers into a settings layer, with the
-// app's keys behind each setting and the importer's problems and warnings as findings for doctor.
+// `--from-config <file>`: an app's own settings (the dialects of importers/registry.ts) read through the importers
+// into a settings layer, with the app's keys behind each setting and the importer's problems and warnings as
+// findings for doctor.
 
 import path from "node:path";
 import { configError, usageError } from "../errors.js";
 import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
-import { detectDialect, dialectLabel, ImportError, importConfig } from "./importers/index.js";
+import { detectDialect, ImportError, importConfig } from "./importers/index.js";
 import { presetForService } from "./presets.js";
 import type { Finding, ProfileSettings } from "../settings.js";
-import type { Dialect, ImportResult } from "./types.js";
-
-/** The dialects `--dialect` accepts (every importer but mailctl's own). */
-export const IMPORT_DIALECTS: Dialect[] = ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
+import type { ImportResult } from "./types.js";
+import { dialectLabel, IMPORT_DIALECTS, type Dialect } from "./importers/registry.js";
 
 /** An app config read into mailctl terms. */
 export interface ImportedConfig {

@@ -12,7 +12,8 @@ import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./
 import type { SecretRef } from "../credentials/oauth2.js";
 import type { SecretSpec } from "../credentials/secrets.js";
 import { DEFAULTS, flagName, optionKey, OPTIONS, setting, SETTING_FIELDS, type Finding, type OptionRow, type ProfileKeys, type ProfileSettings, type SecretGroup, type SettingOrigin } from "../settings.js";
-import type { AppFrom, Dialect, ImportResult } from "./types.js";
+import type { AppFrom, ImportResult } from "./types.js";
+import type { Dialect } from "./importers/registry.js";
 import { portForTls, tlsForPort, type TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "./validate.js";
 

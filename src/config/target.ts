@@ -1,5 +1,6 @@
 import type { TokenProvider } from "../credentials/oauth2.js";
-import type { AppFrom, Dialect, ImportResult } from "./types.js";
+import type { AppFrom, ImportResult } from "./types.js";
+import type { Dialect } from "./importers/registry.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import type { Finding, ProfileSettings, SettingOrigin, TargetSettings } from "../settings.js";
 

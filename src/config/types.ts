@@ -1,7 +1,5 @@
 import type { ProfileSettings } from "../settings.js";
-
-/** The config dialects mailctl can read and write fixes in. */
-export type Dialect = "mailctl" | "dify" | "ragflow" | "msmtp" | "nodemailer" | "smtp-url" | "aiosmtplib";
+import type { Dialect } from "./importers/registry.js";
 
 /**
  * How an app turns its sender setting into the From header, read from the app's own source: nodemailer's

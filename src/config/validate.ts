@@ -5,7 +5,7 @@
 import { portTlsProblem } from "./checks.js";
 import { loadPreset, PresetError } from "./presets.js";
 import { setting, SETTING_FIELDS, type Finding, type ProfileSettings, type SecretGroup, type Setting } from "../settings.js";
-import type { Dialect } from "./types.js";
+import { DIALECT_NAMES, type Dialect } from "./importers/registry.js";
 
 /** One profile as a config file holds it: connection settings, plus where an imported profile came from. */
 export interface ProfileEntry extends ProfileSettings {
@@ -42,10 +42,8 @@ const LOOKUPS: Record<NonNullable<Setting["lookup"]>, Check> = {
       throw err;
     }
   },
-  dialect: (v) => (DIALECTS.includes(v as Dialect) ? undefined : `must be one of ${DIALECTS.map((x) => `"${x}"`).join(", ")}`),
+  dialect: (v) => (DIALECT_NAMES.includes(v as Dialect) ? undefined : `must be one of ${DIALECT_NAMES.map((x) => `"${x}"`).join(", ")}`),
 };
-
-const DIALECTS: Dialect[] = ["mailctl", "dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
 
 /** Every key a profile may hold, with its check: the row's, then the lookup it names. */
 const FIELDS: Record<string, Check> = Object.fromEntries(

@@ -1,4 +1,5 @@
-import type { Dialect, ImportResult } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { Dialect } from "./registry.js";
 import type { ProfileSettings } from "../../settings.js";
 
 /** Options every importer's parse() accepts. */

@@ -1,4 +1,4 @@
-import type { Dialect } from "../../config/types.js";
+import type { Dialect } from "../../config/importers/registry.js";
 import type { ProfileSettings } from "../../settings.js";
 import { portForTls, type TlsMode } from "../../session/tls-mode.js";
 import type { Category } from "../../exit-codes.js";

@@ -5,16 +5,15 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DIALECTS, dialectLabel } from "../../../src/config/importers/index.js";
+import { DIALECT_NAMES, dialectLabel } from "../../../src/config/importers/registry.js";
 import { resolveTarget } from "../../../src/config/resolve.js";
 import type { Target } from "../../../src/config/target.js";
-import type { Dialect } from "../../../src/config/types.js";
-import { CATALOG } from "../../../src/diagnose/catalog/index.js";
+import type { Dialect } from "../../../src/config/importers/registry.js";
+import { CATALOG, entry, type DiagnosisId } from "../../../src/diagnose/catalog/index.js";
 import { contextFor, providerOf } from "../../../src/diagnose/context.js";
 import { build, type DiagnoseCtx, type Diagnosis } from "../../../src/diagnose/diagnose.js";
 import { assemble, type DoctorResult } from "../../../src/diagnose/doctor.js";
 import type { Evidence } from "../../../src/diagnose/evidence.js";
-import { entry, type DiagnosisId } from "../../../src/diagnose/catalog/index.js";
 import { allProviders } from "../../../src/diagnose/providers.js";
 import { configFindings, staticChecks } from "../../../src/diagnose/static.js";
 import { applyAppFrom } from "../../../src/send/app-from.js";
@@ -55,7 +54,7 @@ describe("every catalog id renders completely", () => {
         // explain: a pasted line, no target, no dialect.
         check(build(id, evidenceFor(id, undefined, false), { provider: p }, "error"), `explain, provider ${p?.name ?? "none"}`);
         for (const suggestion of SUGGESTIONS) {
-          for (const dialect of DIALECTS) {
+          for (const dialect of DIALECT_NAMES) {
             const ctx: DiagnoseCtx = {
               provider: p,
               target: { host: "smtp.example.com", port: 587, tls: "starttls", user: "lab@mailctl.test", from: "lab@mailctl.test", name: "app.example.com" },
