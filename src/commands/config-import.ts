@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "./command.js";
@@ -75,7 +74,7 @@ function profileFrom(imp: ImportedConfig): { entry: ProfileEntry; note: string |
     const shell = typeof passwordCommand === "string" && /[|;&$`<>(){}*?]/.test(passwordCommand);
     return { entry, note: shell ? "passwordeval uses shell syntax, but mailctl runs passwordCommand without a shell; rewrite it as a list, e.g. [sh, -c, \"…\"], if you trust it" : null };
   }
-  const variable = passwordEnv ?? appVariable(imp);
+  const variable = passwordEnv ?? imp.result.passwordVariable;
   if (variable) {
     entry.passwordEnv = variable;
     return { entry, note: `the password is not copied; mailctl reads it from the environment variable ${variable}, as the app does` };
@@ -84,18 +83,6 @@ function profileFrom(imp: ImportedConfig): { entry: ProfileEntry; note: string |
     return { entry, note: `the password in ${imp.display} is not copied; set MAILCTL_PASSWORD, or add passwordEnv or passwordCommand to the profile (--from-config ${imp.display} reads it from the ${dialect} directly)` };
   }
   return { entry, note: null };
-}
-
-/** The environment variable an app reads its password from, when its config names one. */
-function appVariable(imp: ImportedConfig): string | undefined {
-  const key = imp.result.keys.password?.[0];
-  if (imp.result.dialect === "dify" && key) return key;
-  if (imp.result.dialect === "ragflow") {
-    // docker/service_conf.yaml.template: mail_password: '${VAR:-…}' is filled from the container's environment.
-    const m = /^\s+mail_password:\s*['"]?\$\{([A-Za-z_][A-Za-z0-9_]*)/m.exec(readFileSync(imp.file, "utf8"));
-    return m?.[1];
-  }
-  return undefined;
 }
 
 async function confirmReplace(name: string, file: string, ctx: Ctx): Promise<boolean> {

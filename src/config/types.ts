@@ -30,6 +30,10 @@ export interface ImportResult {
   warnings: string[];
   /** Settings that the app cannot express or that are contradictory, each with the app's keys involved. */
   problems: { message: string; keys: string[] }[];
+  /** The catalog id of a warning or problem the importer recognised as a known cause, by its message (doctor names it). */
+  ids?: Record<string, string>;
+  /** The environment variable the app itself reads the password from when it runs (Dify's SMTP_PASSWORD, a RAGFlow `${VAR}`): a profile saved from this config reads it too. */
+  passwordVariable?: string;
   /** How the app writes its From header from these settings, when it builds messages itself. */
   fromHeader?: AppFrom;
 }

@@ -122,7 +122,8 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   // smtplib never upgrades on its own: without starttls() the session stays plaintext.
   if (!ssl && !starttls) b.set("opportunisticTls", false, keys);
   if (ssl && starttls) {
-    b.problem("starttls() on an SMTP_SSL connection: the connection is TLS already; smtplib sends STARTTLS again when the server advertises it (servers refuse it) and raises SMTPNotSupportedError when it does not", keys);
+    // doctor sends the second STARTTLS too and shows the server's answer.
+    b.problem("starttls() on an SMTP_SSL connection: the connection is TLS already; smtplib sends STARTTLS again when the server advertises it (servers refuse it) and raises SMTPNotSupportedError when it does not", keys, "starttls-after-implicit-tls");
     b.set("starttlsOnImplicit", true, keys);
   }
   const port = toPort(o.port);

@@ -90,10 +90,12 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   const password = env.entries.get("SMTP_PASSWORD")?.value;
   b.set("user", user, ["SMTP_USERNAME"]);
   b.set("password", password, ["SMTP_PASSWORD"]);
+  // Dify reads it from its environment (docker/.env is the container's environment): a saved profile does the same.
+  if (password !== undefined) b.result.passwordVariable = "SMTP_PASSWORD";
   if (password !== undefined && password.trim() === "") {
-    b.warn("SMTP_PASSWORD is empty: Dify skips AUTH when the username or password is blank, so a server that requires login rejects the mail");
+    b.warn("SMTP_PASSWORD is empty: Dify skips AUTH when the username or password is blank, so a server that requires login rejects the mail", "credentials-missing");
   } else if (password === undefined) {
-    b.warn("SMTP_PASSWORD is not set: Dify sends without logging in");
+    b.warn("SMTP_PASSWORD is not set: Dify sends without logging in", "credentials-missing");
   }
 
   const sender = env.entries.get("MAIL_DEFAULT_SEND_FROM")?.value;

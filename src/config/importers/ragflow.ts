@@ -108,7 +108,10 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   b.set("user", user, ["mail_username"]);
   b.set("password", password, ["mail_password"]);
   if (user === "") b.warn("mail_username is empty, but RAGFlow always calls login(); servers reject an empty login");
-  if (password === "") b.warn("mail_password is empty, but RAGFlow always calls login() with it");
+  if (password === "") b.warn("mail_password is empty, but RAGFlow always calls login() with it", "credentials-missing");
+  // docker/service_conf.yaml.template: mail_password: '${VAR:-…}' is filled from the container's environment.
+  const variable = /^\s+mail_password:\s*['"]?\$\{([A-Za-z_][A-Za-z0-9_]*)/m.exec(text)?.[1];
+  if (variable) b.result.passwordVariable = variable;
 
   const sender = conf.mail_default_sender;
   if (Array.isArray(sender) && sender.length >= 2 && typeof sender[1] === "string" && sender[1] !== "") {
