@@ -14,7 +14,8 @@ export interface Preset {
   name: string;
   title: string;
   aliases?: string[];
-  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[] };
+  /** How a server is recognised as this provider; `byNameOnly`: only when the user names the preset. */
+  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[]; byNameOnly?: boolean };
   host: string;
   params?: { region?: { default: string; values: string[]; description: string; hosts?: Record<string, string> } };
   endpoints: { port: number; tls: TlsMode }[];

@@ -4,7 +4,8 @@ import type { StageName } from "../session/failure.js";
 import { entry, type DiagnosisId, type ExplainCtx, type FixStep } from "./catalog/index.js";
 import type { Evidence } from "./evidence.js";
 import { renderFix, type FixDialect } from "./fix.js";
-import { signatureId, type Provider } from "./providers.js";
+import { signatureId } from "./providers.js";
+import type { Preset } from "../config/presets.js";
 import { recognise, RULES } from "./rules.js";
 import { tokenAuth } from "./signals.js";
 import { categoryOf } from "./category.js";
@@ -28,7 +29,7 @@ export interface Diagnosis {
 
 /** What a diagnosis may use besides the evidence. */
 export interface DiagnoseCtx {
-  provider: Provider | null;
+  provider: Preset | null;
   target?: ExplainCtx["target"];
   suggestion?: ExplainCtx["suggestion"];
   dialect?: FixDialect;
@@ -48,7 +49,7 @@ export function diagnoseDraft(e: Evidence, ctx: DiagnoseCtx): DraftDiagnosis | n
 }
 
 /** The catalog id for the evidence: the provider's own reply signatures first, then the rules. */
-export function causeOf(e: Evidence, provider: Provider | null): DiagnosisId | null {
+export function causeOf(e: Evidence, provider: Preset | null): DiagnosisId | null {
   // Provider signatures know, e.g., that 163's generic 535 means "use the authorization code". Their "auth-failed"
   // replies are about passwords: the same reply to a token (Microsoft's 535 5.7.3) means the token was refused.
   const sig = signatureId(provider, e.reply, e.text) as DiagnosisId | null;
@@ -98,7 +99,7 @@ export function finish(d: DraftDiagnosis, dialect?: FixDialect): Diagnosis {
  * name the cause (those the rule or the provider's signature matches on their own) — a traceback's frames and
  * source lines are not evidence — or, when the cause needs the lines together, to the text without frames.
  */
-function shownEvidence(e: Evidence, id: DiagnosisId, provider: Provider | null): string {
+function shownEvidence(e: Evidence, id: DiagnosisId, provider: Preset | null): string {
   const text = e.text.trim();
   if (e.source !== "text") return text;
   const lines = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim());

@@ -1,7 +1,7 @@
 import { IMPLICIT_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
 import { probeEndpoint, type EndpointProbe } from "../session/detect.js";
 import type { SessionOptions } from "../session/session.js";
-import type { Provider } from "./providers.js";
+import type { Preset } from "../config/presets.js";
 
 /** A verified {port, tls}, and every probe made to find it. */
 export interface Discovery {
@@ -25,7 +25,7 @@ function modesToTry(port: number, current: { port: number; tls: TlsMode }): (Tls
  * right mode (the smallest change), then implicit TLS (RFC 8314 §3.3 recommends it), then STARTTLS; plaintext
  * only for a target without a password to protect.
  */
-export async function discover(base: SessionOptions, current: { port: number; tls: TlsMode }, provider: Provider | null, hasCredentials: boolean): Promise<Discovery> {
+export async function discover(base: SessionOptions, current: { port: number; tls: TlsMode }, provider: Preset | null, hasCredentials: boolean): Promise<Discovery> {
   const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), ...USUAL_PORTS])];
   const timeoutMs = Math.min(base.timeouts.connect, 5000);
   const timeouts = { connect: timeoutMs, greeting: timeoutMs, command: timeoutMs, dataEnd: timeoutMs };

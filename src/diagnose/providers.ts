@@ -1,48 +1,21 @@
-import { readdirSync, readFileSync } from "node:fs";
+// Which provider a server or a pasted log line belongs to, and what its own reply signatures say: recognition
+// over the presets (config/presets.ts is their one loader and type).
 
-/** The parts of a provider preset (presets/<name>.json) that diagnosis uses. */
-export interface Provider {
-  name: string;
-  title: string;
-  aliases?: string[];
-  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[] };
-  host: string;
-  endpoints: { port: number; tls: "implicit" | "starttls" | "none" }[];
-  credential: { kind: string; alternatives?: string[]; user: string; fixedUser?: string; steps: string[]; docs?: string };
-  from: { rule: "must-equal-login" | "own-or-alias" | "verified-identity" | "rewritten-to-login" | "any"; format?: string; note?: string };
-  limits?: { perDay?: number; perMinute?: number; maxMessageBytes?: number; note?: string };
-  oauth2?: { tokenUrl: string; scope: string };
-  signatures?: { id: string; stage?: string; code?: number; match: string; source?: string }[];
-  notes?: string[];
-  docs?: string[];
-}
-
-let cache: Provider[] | null = null;
-
-/** Every preset shipped in presets/, read once. */
-export function allProviders(): Provider[] {
-  if (cache) return cache;
-  const dir = new URL("../../presets/", import.meta.url);
-  cache = readdirSync(dir)
-    .filter((f) => f.endsWith(".json") && f !== "schema.json")
-    .map((f) => JSON.parse(readFileSync(new URL(f, dir), "utf8")) as Provider);
-  return cache;
-}
+import { findPreset, listPresets, type Preset } from "../config/presets.js";
 
 /** A preset by name or alias. */
-export function providerByName(name: string): Provider | null {
-  const n = name.toLowerCase();
-  return allProviders().find((p) => p.name === n || p.aliases?.includes(n)) ?? null;
+export function providerByName(name: string): Preset | null {
+  return findPreset(name) ?? null;
 }
 
 /**
  * Recognises the provider behind a server: the preset the user named, else the host name, else the greeting
- * or EHLO banner (e.g. Gmail's "gsmtp"). The lab preset is only recognised by name: 127.0.0.1 is everyone's.
+ * or EHLO banner (e.g. Gmail's "gsmtp"). A preset marked byNameOnly (the lab's: 127.0.0.1 is everyone's) only by name.
  */
-export function recogniseProvider(hint: { preset?: string; host?: string; banner?: string | null }): Provider | null {
+export function recogniseProvider(hint: { preset?: string; host?: string; banner?: string | null }): Preset | null {
   if (hint.preset) return providerByName(hint.preset);
   const host = hint.host?.toLowerCase();
-  const list = allProviders().filter((p) => p.name !== "lab");
+  const list = listPresets().filter((p) => !p.match.byNameOnly);
   if (host) {
     const byHost = list.find((p) => p.match.hosts.some((h) => h === host || (h.includes("{region}") && new RegExp(`^${h.replace(/\./g, "\\.").replace("{region}", "[a-z0-9-]+")}$`).test(host))));
     if (byHost) return byHost;
@@ -55,7 +28,7 @@ export function recogniseProvider(hint: { preset?: string; host?: string; banner
 }
 
 /** Recognises a provider from words in a pasted log line (host names, Gmail's "gsmtp", help URLs). */
-export function providerFromText(text: string, host?: string): Provider | null {
+export function providerFromText(text: string, host?: string): Preset | null {
   const byHost = host ? recogniseProvider({ host }) : null;
   if (byHost) return byHost;
   const t = text.toLowerCase();
@@ -79,8 +52,8 @@ export function providerFromText(text: string, host?: string): Provider | null {
 }
 
 /** The catalog id a provider's own reply signature gives this reply, if any. */
-export function signatureId(p: Provider | null, reply: { code: number; text: string } | undefined, text: string): string | null {
-  if (!p?.signatures) return null;
+export function signatureId(p: Preset | null, reply: { code: number; text: string } | undefined, text: string): string | null {
+  if (!p) return null;
   const hay = `${reply?.text ?? ""}\n${text}`.toLowerCase();
   const sig = p.signatures.find((s) => (s.code === undefined || reply === undefined || s.code === reply.code) && hay.includes(s.match.toLowerCase()));
   return sig?.id ?? null;

@@ -2,7 +2,7 @@ import type { Target } from "../config/target.js";
 import type { ProfileSettings } from "../settings.js";
 import type { Evidence } from "./evidence.js";
 import { CATALOG, entry, type DiagnosisId } from "./catalog/index.js";
-import type { Provider } from "./providers.js";
+import type { Preset } from "../config/presets.js";
 import type { StageName } from "../session/failure.js";
 import { judgeFromValue } from "../headers/from-header.js";
 
@@ -39,7 +39,7 @@ function ev(text: string, t: Target): Evidence {
  * judged once, by the config layer — see configFindings): a missing password, From vs. login for providers that require them equal, the From
  * header's syntax (RFC 5322 §3.4, RFC 2047 §5), the EHLO name (RFC 5321 §4.1.1.1), verification off.
  */
-export function staticChecks(t: Target, provider: Provider | null): StaticFinding[] {
+export function staticChecks(t: Target, provider: Preset | null): StaticFinding[] {
   const out: StaticFinding[] = [];
   // With OAuth2 the token is fetched when AUTH needs it: a missing one shows there, with the setting that lacks it.
   if (t.user && !t.password && !t.oauth)

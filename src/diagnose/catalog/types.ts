@@ -4,12 +4,12 @@ import { portForTls, type TlsMode } from "../../session/tls-mode.js";
 import type { Category } from "../../exit-codes.js";
 import type { StageName } from "../../session/failure.js";
 import type { Evidence } from "../evidence.js";
-import type { Provider } from "../providers.js";
+import type { Preset } from "../../config/presets.js";
 
 /** What an explanation may draw on besides the evidence. */
 export interface ExplainCtx {
   e: Evidence;
-  provider: Provider | null;
+  provider: Preset | null;
   /** The settings in use, when doctor knows them (explain does not). */
   target?: { host: string; port: number; tls: TlsMode; user?: string; from?: string; name?: string; passwordSource?: string };
   /** A verified working {port, tls}, when discovery found one. */

@@ -14,7 +14,7 @@ import { contextFor, providerOf } from "../../../src/diagnose/context.js";
 import { build, type DiagnoseCtx, type Diagnosis } from "../../../src/diagnose/diagnose.js";
 import { assemble, type DoctorResult } from "../../../src/diagnose/doctor.js";
 import type { Evidence } from "../../../src/diagnose/evidence.js";
-import { allProviders } from "../../../src/diagnose/providers.js";
+import { listPresets } from "../../../src/config/presets.js";
 import { configFindings, staticChecks } from "../../../src/diagnose/static.js";
 import { applyAppFrom } from "../../../src/send/app-from.js";
 import { STAGES, type StageName } from "../../../src/session/failure.js";
@@ -44,7 +44,7 @@ function evidenceFor(id: DiagnosisId, stage: StageName | undefined, live: boolea
 }
 
 describe("every catalog id renders completely", () => {
-  const providers = [null, ...allProviders()];
+  const providers = [null, ...listPresets()];
   const from = { header: "=?utf-8?b?5byg5LiJIDxsYWJAbWFpbGN0bC50ZXN0Pg==?=", name: "张三", address: "lab@mailctl.test", correct: "=?utf-8?b?5byg5LiJ?= <lab@mailctl.test>" };
   for (const id of IDS) {
     it(id, () => {
