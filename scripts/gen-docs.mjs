@@ -2,7 +2,7 @@
 // Writes the documentation that is data in the code, so it cannot drift from it: docs/diagnoses.md from the
 // catalog; in README.md, between `<!-- generated: NAME -->` and `<!-- /generated -->`, the connection-options and
 // environment-variable tables (the settings registry, src/settings.ts), the importers table (the dialect registry,
-// src/config/importers/registry.ts) and the exit-code table (src/exit-codes.ts);
+// src/config/importers/registry.ts), the presets table (presets/*.json) and the exit-code table (src/exit-codes.ts);
 // and the signature-id enum of presets/schema.json (the ids recognition knows). `--check` writes nothing and exits
 // 1 naming what is out of date; test/unit/docs.test.ts runs it. Reads the compiled code: run `npm run build` first.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { CATALOG, DIAGNOSIS_IDS } from "../dist/diagnose/catalog/index.js";
 import { RULES } from "../dist/diagnose/rules.js";
 import { EXIT } from "../dist/exit-codes.js";
 import { IMPORT_DIALECTS, IMPORTED } from "../dist/config/importers/registry.js";
+import { credentialLabel, listPresets } from "../dist/config/presets.js";
 import { CONNECTION, ENVIRONMENT, flagName, flagsOf, OUTPUT, ROWS, SOURCES } from "../dist/settings.js";
 
 const file = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
@@ -90,6 +91,21 @@ function importersTable() {
   return ["| dialect | file | what is read |", "|---|---|---|", ...IMPORTED.map((d) => row(code(d.name), d.file, d.reads))].join("\n");
 }
 
+/** One row per presets/*.json: a provider is one file, and README's table follows it. */
+function presetsTable() {
+  const host = (p) => {
+    const r = p.params?.region;
+    const regions = r ? ` (\`${p.name}:<region>\`${r.values.length <= 6 ? `: ${r.values.map(code).join(", ")}` : ""}; default ${code(r.default)})` : "";
+    return `${code(p.host.replace("{region}", "<region>"))}${regions}${p.credential.fixedUser ? ` (user ${code(p.credential.fixedUser)})` : ""}`;
+  };
+  const credential = (c) => `${credentialLabel(c.kind)}${c.alternatives?.length ? ` (or ${c.alternatives.map(credentialLabel).join(", ")})` : ""}`;
+  return [
+    "| preset | provider | host | ports (preferred first) | credential |",
+    "|---|---|---|---|---|",
+    ...listPresets().map((p) => row(code(p.name), p.title, host(p), p.endpoints.map((e) => `${e.port} ${e.tls}`).join(", "), credential(p.credential))),
+  ].join("\n");
+}
+
 function exitTable() {
   return ["| code | meaning |", "|---|---|", ...Object.values(EXIT).map((e) => row(String(e.code), e.docs ?? e.meaning))].join("\n");
 }
@@ -115,7 +131,7 @@ function schema() {
 }
 
 put("docs/diagnoses.md", diagnosesMd());
-put("README.md", readme({ options: optionsTable(), environment: environmentTable(), importers: importersTable(), "exit-codes": exitTable() }));
+put("README.md", readme({ options: optionsTable(), environment: environmentTable(), importers: importersTable(), presets: presetsTable(), "exit-codes": exitTable() }));
 put("presets/schema.json", schema());
 if (stale.length) {
   console.error(`out of date: ${stale.join(", ")} — run node scripts/gen-docs.mjs`);

@@ -14,8 +14,11 @@ export interface Preset {
   name: string;
   title: string;
   aliases?: string[];
-  /** How a server is recognised as this provider; `byNameOnly`: only when the user names the preset. */
-  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[]; byNameOnly?: boolean };
+  /**
+   * How a server is recognised as this provider; `byNameOnly`: only when the user names the preset. `text`: regular
+   * expressions that place a pasted log line (explain), tried in ascending `textOrder` across the presets.
+   */
+  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[]; byNameOnly?: boolean; text?: string[]; textOrder?: number };
   host: string;
   params?: { region?: { default: string; values: string[]; description: string; hosts?: Record<string, string> } };
   endpoints: { port: number; tls: TlsMode }[];

@@ -27,28 +27,15 @@ export function recogniseProvider(hint: { preset?: string; host?: string; banner
   return null;
 }
 
-/** Recognises a provider from words in a pasted log line (host names, Gmail's "gsmtp", help URLs). */
+/** Recognises a provider from words in a pasted log line (host names, Gmail's "gsmtp", help URLs): the presets' text hints, in their textOrder. */
 export function providerFromText(text: string, host?: string): Preset | null {
   const byHost = host ? recogniseProvider({ host }) : null;
   if (byHost) return byHost;
   const t = text.toLowerCase();
-  const hints: [RegExp, string][] = [
-    [/gsmtp|support\.google\.com\/mail|smtp\.gmail\.com/, "gmail"],
-    [/outlook\.office365\.com|smtp\.office365\.com|prod\.outlook\.com|aka\.ms\/smtp/, "office365"],
-    [/smtp-mail\.outlook\.com|hotmail|live\.com/, "outlook"],
-    [/mail\.qq\.com|smtp\.qq\.com/, "qq"],
-    [/exmail\.qq\.com/, "exmail"],
-    [/163\.com|163 smtp/, "163"],
-    [/126\.com|126 smtp/, "126"],
-    [/smtpdm|aliyun|@sm\d{6}/, "aliyun-directmail"],
-    [/amazonaws\.com|amazon ses/, "ses"],
-    [/sendgrid/, "sendgrid"],
-    [/mailgun/, "mailgun"],
-    [/yahoo/, "yahoo"],
-    [/zoho/, "zoho"],
-  ];
-  const hit = hints.find(([re]) => re.test(t));
-  return hit ? providerByName(hit[1]) : null;
+  const hinted = listPresets()
+    .filter((p) => p.match.text?.length)
+    .sort((a, b) => (a.match.textOrder ?? Infinity) - (b.match.textOrder ?? Infinity));
+  return hinted.find((p) => p.match.text!.some((re) => new RegExp(re).test(t))) ?? null;
 }
 
 /** The catalog id a provider's own reply signature gives this reply, if any. */
