@@ -99,7 +99,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const wanted = args[0] === "help" ? args[1] : args.find((a) => !a.startsWith("-"));
   for (const c of COMMANDS) {
     if (c.name === wanted) {
-      (await c.load()).register(program, execute);
+      (await c.load()).register(program.command(c.name).summary(c.summary), execute);
     } else {
       program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
     }

@@ -21,7 +21,10 @@ export interface Ctx {
 /** The runner cli.ts hands to each command's register(): it builds the Ctx, runs, renders and records the exit code. */
 export type Execute = <T>(opts: { json?: boolean }, run: (ctx: Ctx) => Promise<Outcome<T>>, render: (data: T, ui: Ui) => void) => Promise<void>;
 
-/** A command module: loaded only when its command runs (changesets' pattern), so startup stays fast. */
+/**
+ * A command module: loaded only when its command runs (changesets' pattern), so startup stays fast. cli.ts creates
+ * the command with its name and summary (COMMANDS, the one place a summary lives); register() adds the rest.
+ */
 export interface CommandModule {
-  register(program: Command, execute: Execute): Command;
+  register(cmd: Command, execute: Execute): Command;
 }

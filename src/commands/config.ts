@@ -105,10 +105,8 @@ export async function runPath(flags: TargetFlags, ctx: Ctx): Promise<Outcome<Con
 const JSON_OPTION: OptionSpec[] = [{ flags: "--json", description: "print one JSON document on stdout and nothing else" }];
 
 /** Declares `config show`, `config path` and `config import`. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("config")
-    .summary("show the effective settings and where each came from; import an app's config")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description("Inspect mailctl's configuration: config files, profiles, presets, MAILCTL_* variables and flags.");
   const show = cmd
     .command("show")

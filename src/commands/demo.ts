@@ -136,10 +136,8 @@ function commandFor(p: Plan, t: Target, ca: string): string {
 }
 
 /** Declares `demo`. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("demo")
-    .summary("see mailctl diagnose real failures, on a local lab, in seconds")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Start mailctl's lab in this process, run doctor against one correct setup and four broken ones — plaintext to an\n" +
         "implicit-TLS port, implicit TLS to a STARTTLS port, QQ Mail refusing a From header, Gmail refusing an account\n" +

@@ -69,10 +69,8 @@ function checkHeaderFrom(value: string): void {
 }
 
 /** Declares `doctor`. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("doctor")
-    .summary("find why mail does not send, explain it, and say how to fix it")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Check mail settings step by step — the settings themselves, then dns → tcp → TLS → greeting → EHLO →\n" +
         "STARTTLS → AUTH (and with --send, a real message) — explain the first failure with the evidence, give the\n" +

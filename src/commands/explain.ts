@@ -87,10 +87,8 @@ async function readText(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Pro
 }
 
 /** Declares `explain`. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("explain")
-    .summary("diagnose an error message copied from another program's log")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Explain an SMTP error printed by another program (Python smtplib/aiosmtplib, nodemailer, PHPMailer, JavaMail,\n" +
         "Go net/smtp, .NET, msmtp, swaks…): the cause, in plain words, and the fix. Nothing is sent anywhere.\n" +

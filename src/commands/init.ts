@@ -195,10 +195,8 @@ const INIT_OPTIONS: OptionSpec[] = [
 ];
 
 /** Declares `init`. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("init")
-    .summary("set up a profile: provider, address, credential, checked live")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Set up a profile step by step: choose a provider preset (or a custom server), enter your address, learn which credential that provider needs and how to get it, enter it (hidden), choose where it lives (an environment variable, a password command, or the config file with mode 0600), check it live, and save the profile — next to your other profiles, never replacing one without asking. Without a terminal, or with --yes, everything comes from flags.",
     );

@@ -159,10 +159,8 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
 }
 
 /** Declares `lab` and its options. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("lab")
-    .summary("run a local SMTP server that captures mail and fails the way providers fail")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Run a real SMTP server on this machine: implicit TLS, STARTTLS submission and plaintext ports, a local CA to " +
         "trust with --ca, one account (lab@mailctl.test), and every accepted message saved as an .eml file with an " +

@@ -44,10 +44,8 @@ export async function runShow(ref: string, _ctx?: Ctx): Promise<Outcome<Resolved
 const JSON_OPTION = [{ flags: "--json", description: "print one JSON document on stdout and nothing else" }];
 
 /** Declares `presets` (list) and `presets show <name>`. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("presets")
-    .summary("list the provider presets, or show one")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Provider presets hold what mailctl knows about a mail provider: host, ports and TLS modes (preferred first), the credential it needs and how to get one, its From rule, limits and known replies. Use one with --preset <name> (or <name>:<region> for ses, zoho, mailgun, aliyun-directmail), or `preset:` in a profile.",
     );

@@ -126,10 +126,8 @@ function warnings(p: EndpointProbe): string[] {
 }
 
 /** Declares `probe` and its options. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("probe")
-    .summary("show what an SMTP server speaks: TLS mode, certificate, AUTH")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Connect to an SMTP server and report, stage by stage, what it speaks: whether a port wants implicit TLS,\n" +
         "STARTTLS or plaintext, its certificate, and its capabilities (AUTH mechanisms, SIZE, PIPELINING…).\n" +

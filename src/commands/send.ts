@@ -166,10 +166,8 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 /** Declares `send` and its options. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("send")
-    .summary("send a message from a terminal or a script")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Build a message with nodemailer (RFC 2047/5322-correct headers, attachments streamed from disk) and submit it through the session engine. Prints one line per message on stdout, or one JSON document with --json. Nothing is sent when any input is invalid; --dry-run prints the message instead of sending it.",
     );

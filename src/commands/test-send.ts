@@ -93,10 +93,8 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
 }
 
 /** Declares `test-send` and its options. */
-export function register(program: Command, execute: Execute): Command {
-  const cmd = program
-    .command("test-send")
-    .summary("send a diagnostic test message and show each stage")
+export function register(cmd: Command, execute: Execute): Command {
+  cmd
     .description(
       "Send a short test message — a unique token and the time in the subject; text and HTML parts naming the profile, host, port, TLS mode and mailctl version — to --to or to the sender, showing each stage. Prints the message id, the server's reply and the time taken; on failure, the diagnosis.",
     );
