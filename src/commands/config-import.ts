@@ -8,7 +8,7 @@ import { dialectLabel, importedList, type Dialect } from "../config/importers/re
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles, saveProfile } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
-import { addOptions, PROFILE_OPTIONS, type OptionSpec } from "./options.js";
+import { addOptions, jsonOption, PROFILE_OPTIONS, type OptionSpec } from "./options.js";
 import type { Ui } from "../ui/ui.js";
 
 /** `config import` options as commander parses them. */
@@ -108,7 +108,7 @@ const IMPORT_OPTIONS: OptionSpec[] = [
   { flags: "--profile <name>", description: "profile name to save under (default: the dialect, e.g. dify)" },
   ...PROFILE_OPTIONS.filter((o) => /^--(dialect|account|config) /.test(o.flags)),
   { flags: "--force", description: "replace an existing profile of that name without asking" },
-  { flags: "--json", description: "print one JSON document on stdout and nothing else" },
+  jsonOption(),
 ];
 
 /** Declares `config import <file>`. */

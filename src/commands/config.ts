@@ -6,7 +6,7 @@ import { type TargetFlags } from "../config/resolve.js";
 import { commandText, modeFindings } from "../credentials/secrets.js";
 import { setting, SETTING_FIELDS, type Finding, type ProfileSettings, type SettingOrigin } from "../settings.js";
 import type { Dialect } from "../config/importers/registry.js";
-import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, type OptionSpec } from "./options.js";
+import { addOptions, CONNECTION_OPTIONS, jsonOption, PROFILE_OPTIONS } from "./options.js";
 import { renderConfigPath, renderConfigShow } from "../ui/render-config.js";
 import { registerImport } from "./config-import.js";
 
@@ -102,8 +102,6 @@ export async function runPath(flags: TargetFlags, ctx: Ctx): Promise<Outcome<Con
   return { category: "ok", data: { files } };
 }
 
-const JSON_OPTION: OptionSpec[] = [{ flags: "--json", description: "print one JSON document on stdout and nothing else" }];
-
 /** Declares `config show`, `config path` and `config import`. */
 export function register(cmd: Command, execute: Execute): Command {
   cmd
@@ -113,7 +111,7 @@ export function register(cmd: Command, execute: Execute): Command {
     .description("print the effective settings and where each one came from (the password is never shown)");
   addOptions(show, PROFILE_OPTIONS);
   addOptions(show, CONNECTION_OPTIONS);
-  addOptions(show, JSON_OPTION);
+  addOptions(show, [jsonOption()]);
   show.addHelpText("after", `
 Examples:
   $ mailctl config show                         # the default profile
@@ -124,7 +122,7 @@ Examples:
   });
   const pathCmd = cmd.command("path").description("print the config files mailctl reads from here");
   addOptions(pathCmd, PROFILE_OPTIONS.filter((o) => o.flags.startsWith("--config")));
-  addOptions(pathCmd, JSON_OPTION);
+  addOptions(pathCmd, [jsonOption()]);
   pathCmd.addHelpText("after", `
 Examples:
   $ mailctl config path

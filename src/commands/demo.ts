@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "./command.js";
+import { addOptions, jsonOption } from "./options.js";
 import type { Target } from "../config/target.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import type { DoctorResult } from "../diagnose/doctor.js";
@@ -143,8 +144,8 @@ export function register(cmd: Command, execute: Execute): Command {
         "implicit-TLS port, implicit TLS to a STARTTLS port, QQ Mail refusing a From header, Gmail refusing an account\n" +
         "password — print what doctor finds, and stop the lab. Nothing leaves this machine. Exit 0 when every scenario\n" +
         "gives the diagnosis it should.",
-    )
-    .option("--json", "print one JSON document on stdout and nothing else");
+    );
+  addOptions(cmd, [jsonOption()]);
   cmd.addHelpText("after", "\nExamples:\n  $ npx mailctl demo\n  $ mailctl demo --json | jq '.scenarios[] | {title, found}'");
   cmd.action(async (opts: { json?: boolean }) => {
     await execute(opts, (ctx) => run(ctx), renderDemo);

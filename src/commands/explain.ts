@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "./command.js";
+import { addOptions, jsonOption } from "./options.js";
 import { usageError } from "../errors.js";
 import { INPUT_LIMITS, readStdin } from "../fs/read-input.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
@@ -96,8 +97,8 @@ export function register(cmd: Command, execute: Execute): Command {
         "text mailctl cannot place exits 65 with \"not recognised\".",
     )
     .argument("[text...]", "the error text (quote it)")
-    .option("--provider <name>", "the provider, when the text does not name it (e.g. gmail, qq, office365)")
-    .option("--json", "print one JSON document on stdout and nothing else");
+    .option("--provider <name>", "the provider, when the text does not name it (e.g. gmail, qq, office365)");
+  addOptions(cmd, [jsonOption()]);
   cmd.addHelpText(
     "after",
     `

@@ -12,7 +12,7 @@ import type { TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "../config/validate.js";
 import { readProfiles } from "../config/write.js";
 import { MailctlError, usageError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, PROFILE_OPTIONS, settingOption, type OptionSpec } from "./options.js";
+import { addOptions, CONNECTION_OPTIONS, jsonOption, PROFILE_OPTIONS, settingOption, type OptionSpec } from "./options.js";
 import { fieldsWhere, OPTIONS, SETTINGS } from "../settings.js";
 import { flagSettings } from "../config/layers.js";
 import { renderInit } from "../ui/render-init.js";
@@ -191,7 +191,7 @@ const INIT_OPTIONS: OptionSpec[] = [
   { flags: "-y, --yes", description: "do not prompt: take everything from flags" },
   { flags: "--force", description: "replace an existing profile of the same name without asking" },
   { flags: "--no-check", description: "save without connecting first" },
-  { flags: "--json", description: "print one JSON document on stdout (implies --yes)" },
+  jsonOption("print one JSON document on stdout (implies --yes)"),
 ];
 
 /** Declares `init`. */

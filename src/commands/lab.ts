@@ -8,7 +8,7 @@ import { PERSONA_NAMES, PERSONAS, type PersonaName } from "../lab/personas/index
 import { FAULT_DEFAULTS } from "../lab/personas/faults.js";
 import type { PortKind } from "../lab/smtp-hooks.js";
 import type { TlsMode } from "../session/tls-mode.js";
-import { addOptions, parseEnvName, type OptionSpec } from "./options.js";
+import { addOptions, jsonOption, parseEnvName, type OptionSpec } from "./options.js";
 import { renderLabEvent, renderLabReady, shellQuote } from "../ui/render-lab.js";
 
 /** The environment variable the lab's password is read from when --password-env is not given. */
@@ -79,7 +79,7 @@ const LAB_OPTIONS: readonly (OptionSpec & { persona?: PersonaName[]; key?: keyof
   { flags: "--size-limit <bytes>", description: "size-limit: the SIZE advertised and enforced", parse: parseCount, defaultText: String(FAULT_DEFAULTS.sizeLimit), persona: ["size-limit"], key: "sizeLimit" },
   { flags: "--limit <n>", description: `rate-limit: messages per window (default ${FAULT_DEFAULTS.rateLimit}); login-throttle: logins per window (default ${FAULT_DEFAULTS.loginLimit})`, parse: parseCount, persona: ["rate-limit", "login-throttle"], key: "limit" },
   { flags: "--window <s>", description: "rate-limit, login-throttle: the window", parse: parseWait, defaultText: String(FAULT_DEFAULTS.windowSeconds), persona: ["rate-limit", "login-throttle"], key: "window" },
-  { flags: "--json", description: "print the endpoints as one JSON document on stdout (the lab keeps running)" },
+  jsonOption("print the endpoints as one JSON document on stdout (the lab keeps running)"),
 ];
 
 /** Resolves when the process is asked to stop (Ctrl-C or kill). */

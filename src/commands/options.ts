@@ -64,6 +64,11 @@ export const PROFILE_OPTIONS: readonly OptionSpec[] = SOURCES.map((s) =>
   settingOption(s, s === SETTINGS.dialect ? { choices: IMPORT_DIALECTS } : s === OPTIONS.fromConfig ? { help: `${s.help}: ${importedList()}` } : {}),
 );
 
+/** The --json option (the registry's row); a command whose document is not the usual one words it its own way. */
+export function jsonOption(help?: string): OptionSpec {
+  return settingOption(OPTIONS.json, help ? { help } : {});
+}
+
 /** Output options shared by every command. */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = OUTPUT.map((s) => settingOption(s));
 

@@ -3,7 +3,7 @@ import type { Ctx, Execute, Outcome } from "./command.js";
 import { listPresets, loadPreset, PresetError, type CredentialKind, type ResolvedPreset } from "../config/presets.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import { usageError } from "../errors.js";
-import { addOptions } from "./options.js";
+import { addOptions, jsonOption } from "./options.js";
 import { renderPreset, renderPresetList } from "../ui/render-presets.js";
 
 /** One row of `mailctl presets` (the --json document is a list of these). */
@@ -41,8 +41,6 @@ export async function runShow(ref: string, _ctx?: Ctx): Promise<Outcome<Resolved
   }
 }
 
-const JSON_OPTION = [{ flags: "--json", description: "print one JSON document on stdout and nothing else" }];
-
 /** Declares `presets` (list) and `presets show <name>`. */
 export function register(cmd: Command, execute: Execute): Command {
   cmd
@@ -50,12 +48,12 @@ export function register(cmd: Command, execute: Execute): Command {
       "Provider presets hold what mailctl knows about a mail provider: host, ports and TLS modes (preferred first), the credential it needs and how to get one, its From rule, limits and known replies. Use one with --preset <name> (or <name>:<region> for ses, zoho, mailgun, aliyun-directmail), or `preset:` in a profile.",
     );
   const list = cmd.command("list", { isDefault: true }).description("list every preset (the default)");
-  addOptions(list, JSON_OPTION);
+  addOptions(list, [jsonOption()]);
   list.action(async (opts: { json?: boolean }) => {
     await execute(opts, () => runList(), renderPresetList);
   });
   const show = cmd.command("show").description("show one preset in full").argument("<name>", "preset name or alias, optionally with :<region>");
-  addOptions(show, JSON_OPTION);
+  addOptions(show, [jsonOption()]);
   show.action(async (ref: string, opts: { json?: boolean }) => {
     await execute(opts, (ctx) => runShow(ref, ctx), renderPreset);
   });
