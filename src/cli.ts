@@ -15,7 +15,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
   { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init.js") },
   { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config.js") },
-  { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets.js") },
+  { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets/index.js") },
 ];
 
 const DESCRIPTION = "Make SMTP work: probe a server, diagnose why mail does not send, and send it correctly.";

@@ -1,7 +1,7 @@
-import type { PresetSummary } from "../commands/presets.js";
-import { credentialLabel, type ResolvedPreset } from "../config/presets.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import type { Ui } from "./ui.js";
+import { credentialLabel } from "../../config/presets.js";
+import type { PresetDetail, PresetSummary } from "./result.js";
+import type { TlsMode } from "../../session/tls-mode.js";
+import type { Ui } from "../../ui/ui.js";
 
 const MODE: Record<TlsMode, string> = { implicit: "implicit TLS", starttls: "STARTTLS", none: "plaintext" };
 const FROM_RULE = {
@@ -27,7 +27,7 @@ export function renderPresetList(rows: PresetSummary[], ui: Ui): void {
 }
 
 /** One preset in full. */
-export function renderPreset(p: ResolvedPreset, ui: Ui): void {
+export function renderPreset(p: PresetDetail, ui: Ui): void {
   const t = ui.theme;
   const row = (k: string, v: string) => ui.out(`  ${k.padEnd(11)} ${v}`);
   ui.out(`${t.c.bold(p.ref)} — ${p.title}`);

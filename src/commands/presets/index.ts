@@ -1,21 +1,10 @@
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { listPresets, loadPreset, PresetError, type CredentialKind, type ResolvedPreset } from "../config/presets.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import { usageError } from "../errors.js";
-import { addOptions, jsonOption } from "./options.js";
-import { renderPreset, renderPresetList } from "../ui/render-presets.js";
-
-/** One row of `mailctl presets` (the --json document is a list of these). */
-export interface PresetSummary {
-  name: string;
-  title: string;
-  aliases: string[];
-  host: string;
-  endpoints: { port: number; tls: TlsMode }[];
-  credential: CredentialKind;
-  regions: string[] | null;
-}
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { listPresets, loadPreset, PresetError } from "../../config/presets.js";
+import { usageError } from "../../errors.js";
+import { addOptions, jsonOption } from "../options.js";
+import { renderPreset, renderPresetList } from "./render.js";
+import type { PresetDetail, PresetSummary } from "./result.js";
 
 /** Every preset, summarized. */
 export async function runList(): Promise<Outcome<PresetSummary[]>> {
@@ -32,7 +21,7 @@ export async function runList(): Promise<Outcome<PresetSummary[]>> {
 }
 
 /** One preset in full, with its region filled in (`ses:eu-west-1`); an unknown name is a usage error. */
-export async function runShow(ref: string, _ctx?: Ctx): Promise<Outcome<ResolvedPreset>> {
+export async function runShow(ref: string, _ctx?: Ctx): Promise<Outcome<PresetDetail>> {
   try {
     return { category: "ok", data: loadPreset(ref) };
   } catch (err) {
