@@ -1,7 +1,7 @@
-import type { LabReady } from "../commands/lab.js";
-import type { CaptureEntry } from "../lab/capture.js";
-import type { LabRejection } from "../lab/server.js";
-import type { Ui } from "./ui.js";
+import type { LabReady } from "./result.js";
+import type { CaptureEntry } from "../../lab/capture.js";
+import type { LabRejection } from "../../lab/server.js";
+import type { Ui } from "../../ui/ui.js";
 
 const PORT_TEXT = { implicit: "implicit TLS", starttls: "STARTTLS", plain: "plaintext" } as const;
 

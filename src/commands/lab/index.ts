@@ -1,86 +1,12 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "./commander.js";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { configError, usageError } from "../errors.js";
-import type { LabOptions } from "../lab/server.js";
-import type { ExtraAccount } from "../lab/personas/default.js";
-import { PERSONA_NAMES, PERSONAS, type PersonaName } from "../lab/personas/index.js";
-import { FAULT_DEFAULTS } from "../lab/personas/faults.js";
-import type { PortKind } from "../lab/smtp-hooks.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import { addOptions, jsonOption, parseEnvName, type OptionSpec } from "./options.js";
-import { renderLabEvent, renderLabReady, shellQuote } from "../ui/render-lab.js";
-
-/** The environment variable the lab's password is read from when --password-env is not given. */
-export const LAB_PASSWORD_ENV = "MAILCTL_LAB_PASSWORD";
-
-/** lab's options as commander parses them. */
-export interface LabCommandOptions {
-  dir?: string;
-  persona?: PersonaName;
-  portBase?: number;
-  listen?: string;
-  passwordEnv?: string;
-  greylistSeconds?: number;
-  greetingDelay?: number;
-  sizeLimit?: number;
-  limit?: number;
-  window?: number;
-  json?: boolean;
-}
-
-/** One listening port with the flags that reach it. */
-export interface LabEndpointReport {
-  name: PortKind;
-  host: string;
-  port: number;
-  tls: TlsMode;
-  /** Connection flags for mailctl commands, ready to copy. */
-  flags: string;
-}
-
-/** What `mailctl lab` shows once it listens (the --json document; documented in README). It never holds the password. */
-export interface LabReady {
-  persona: PersonaName;
-  summary: string;
-  dir: string;
-  listen: string;
-  /** True when the listen address is not loopback: the lab then accepts mail from the network. */
-  network: boolean;
-  caPath: string;
-  account: { user: string; passwordEnv: string; generated: boolean };
-  extraAccounts: ExtraAccount[];
-  endpoints: LabEndpointReport[];
-  captureDir: string;
-  index: string;
-}
-
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 1e12) throw new InvalidArgumentError(`"${value}" is not a whole number`);
-  return n;
-}
-
-function parseWait(value: string): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n > 86400) throw new InvalidArgumentError(`"${value}" is not a number of seconds (0–86400)`);
-  return n;
-}
-
-/** lab's options as data; persona knobs name the persona they apply to. */
-const LAB_OPTIONS: readonly (OptionSpec & { persona?: PersonaName[]; key?: keyof LabCommandOptions })[] = [
-  { flags: "--persona <name>", description: "server behaviour to reproduce (see Personas below)", choices: PERSONA_NAMES, defaultText: "default" },
-  { flags: "--dir <dir>", description: "lab directory: CA, server certificate, captures", defaultText: "$XDG_CACHE_HOME/mailctl/lab or ~/.cache/mailctl/lab" },
-  { flags: "--port-base <n>", description: "listen on n+465 (implicit TLS), n+587 (STARTTLS), n+25 (plaintext); 0 picks free ports", parse: parseCount, defaultText: "1000" },
-  { flags: "--listen <addr>", description: "IP address to listen on; anything but loopback takes mail from the network", defaultText: "127.0.0.1" },
-  { flags: "--password-env <VAR>", description: `read the lab account's password from this variable (else ${LAB_PASSWORD_ENV}, else one is generated)`, parse: parseEnvName },
-  { flags: "--greylist-seconds <s>", description: "greylist: how long a retry must wait", parse: parseWait, defaultText: String(FAULT_DEFAULTS.greylistSeconds), persona: ["greylist"], key: "greylistSeconds" },
-  { flags: "--greeting-delay <s>", description: "slow-greeting: seconds before the greeting", parse: parseWait, defaultText: String(FAULT_DEFAULTS.greetingDelaySeconds), persona: ["slow-greeting"], key: "greetingDelay" },
-  { flags: "--size-limit <bytes>", description: "size-limit: the SIZE advertised and enforced", parse: parseCount, defaultText: String(FAULT_DEFAULTS.sizeLimit), persona: ["size-limit"], key: "sizeLimit" },
-  { flags: "--limit <n>", description: `rate-limit: messages per window (default ${FAULT_DEFAULTS.rateLimit}); login-throttle: logins per window (default ${FAULT_DEFAULTS.loginLimit})`, parse: parseCount, persona: ["rate-limit", "login-throttle"], key: "limit" },
-  { flags: "--window <s>", description: "rate-limit, login-throttle: the window", parse: parseWait, defaultText: String(FAULT_DEFAULTS.windowSeconds), persona: ["rate-limit", "login-throttle"], key: "window" },
-  jsonOption("print the endpoints as one JSON document on stdout (the lab keeps running)"),
-];
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { configError, usageError } from "../../errors.js";
+import type { LabOptions } from "../../lab/server.js";
+import { PERSONA_NAMES, PERSONAS } from "../../lab/personas/index.js";
+import { addOptions } from "../options.js";
+import { LAB_OPTIONS, LAB_PASSWORD_ENV, type LabCommandOptions } from "./options.js";
+import { renderLabEvent, renderLabReady, shellQuote } from "./render.js";
+import type { LabReady } from "./result.js";
 
 /** Resolves when the process is asked to stop (Ctrl-C or kill). */
 function stopSignal(): Promise<string> {
@@ -106,7 +32,7 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
   if (opts.passwordEnv && !password) throw configError(`no password: environment variable ${opts.passwordEnv} is empty or unset`);
   ctx.ui.redactor.add(password, "lab@mailctl.test");
 
-  const { startLab, isLoopback } = await import("../lab/server.js"); // smtp-server loads only when the lab runs
+  const { startLab, isLoopback } = await import("../../lab/server.js"); // smtp-server loads only when the lab runs
   const labOptions: LabOptions = {
     persona,
     ...(opts.dir ? { dir: opts.dir } : {}),
