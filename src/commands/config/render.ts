@@ -1,6 +1,7 @@
-import type { ConfigPaths, ConfigShow } from "../commands/config.js";
-import type { Finding, SettingOrigin } from "../settings.js";
-import type { Ui } from "./ui.js";
+import { dialectLabel } from "../../config/importers/registry.js";
+import type { ConfigPaths, ConfigShow, ImportReport } from "./result.js";
+import type { Finding, SettingOrigin } from "../../settings.js";
+import type { Ui } from "../../ui/ui.js";
 
 /** Where a setting came from, in words: `mailctl.config.yaml: profiles.work.port`, `environment MAILCTL_PORT`, `flag --port`, `preset gmail`. */
 export function originText(o: SettingOrigin): string {
@@ -54,4 +55,13 @@ export function renderConfigPath(d: ConfigPaths, ui: Ui): void {
     const line = [tty ? f.scope.padEnd(8) : f.scope, f.path, f.exists ? "" : "(not found)"].join(tty ? "  " : "\t").trimEnd();
     ui.out(f.exists ? line : ui.theme.c.dim(line));
   }
+}
+
+/** Human output: what was saved, and how the password will be found. */
+export function renderImport(d: ImportReport, ui: Ui): void {
+  const verb = d.replaced ? "Replaced" : "Saved";
+  ui.out(`${ui.theme.ok} ${verb} profile "${d.profile}" in ${d.configFile}${d.madeDefault ? " (now the default profile)" : ""}`);
+  ui.out(`  from ${dialectLabel(d.dialect)} ${d.sourceFile}; doctor will write its fixes in that file's terms`);
+  if (d.passwordNote) ui.out(`  ${d.passwordNote}`);
+  ui.out(`  next: mailctl config show --profile ${d.profile}`);
 }

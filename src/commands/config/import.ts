@@ -1,15 +1,13 @@
 import path from "node:path";
-import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { importFile, type ImportedConfig } from "../config/import-layer.js";
-import { displayPath, userConfigPath } from "../config/load.js";
-import type { Finding, ProfileSettings } from "../settings.js";
-import { dialectLabel, importedList, type Dialect } from "../config/importers/registry.js";
-import type { ProfileEntry } from "../config/validate.js";
-import { readProfiles, saveProfile } from "../config/write.js";
-import { MailctlError, usageError } from "../errors.js";
-import { addOptions, jsonOption, PROFILE_OPTIONS, type OptionSpec } from "./options.js";
-import type { Ui } from "../ui/ui.js";
+import type { Ctx, Outcome } from "../command.js";
+import { importFile, type ImportedConfig } from "../../config/import-layer.js";
+import { displayPath, userConfigPath } from "../../config/load.js";
+import type { ProfileSettings } from "../../settings.js";
+import { dialectLabel, type Dialect } from "../../config/importers/registry.js";
+import type { ProfileEntry } from "../../config/validate.js";
+import { readProfiles, saveProfile } from "../../config/write.js";
+import { MailctlError, usageError } from "../../errors.js";
+import type { ImportReport } from "./result.js";
 
 /** `config import` options as commander parses them. */
 export interface ImportOptions {
@@ -19,21 +17,6 @@ export interface ImportOptions {
   config?: string;
   force?: boolean;
   json?: boolean;
-}
-
-/** What `config import` wrote (the --json document). The app's password is never in it, nor in the file. */
-export interface ImportReport {
-  configFile: string;
-  profile: string;
-  dialect: Dialect;
-  sourceFile: string;
-  profileSettings: ProfileEntry;
-  /** How the profile gets the password, since the app's password is not copied. */
-  passwordNote: string | null;
-  created: boolean;
-  replaced: boolean;
-  madeDefault: boolean;
-  findings: Finding[];
 }
 
 /** Imports an app's config into a mailctl profile. An existing profile is replaced only after a confirm, or with --force. */
@@ -93,41 +76,4 @@ async function confirmReplace(name: string, file: string, ctx: Ctx): Promise<boo
     if (err instanceof Error && err.name === "ExitPromptError") throw new MailctlError("interrupted", "interrupted; nothing was written");
     throw err;
   }
-}
-
-/** Human output: what was saved, and how the password will be found. */
-export function renderImport(d: ImportReport, ui: Ui): void {
-  const verb = d.replaced ? "Replaced" : "Saved";
-  ui.out(`${ui.theme.ok} ${verb} profile "${d.profile}" in ${d.configFile}${d.madeDefault ? " (now the default profile)" : ""}`);
-  ui.out(`  from ${dialectLabel(d.dialect)} ${d.sourceFile}; doctor will write its fixes in that file's terms`);
-  if (d.passwordNote) ui.out(`  ${d.passwordNote}`);
-  ui.out(`  next: mailctl config show --profile ${d.profile}`);
-}
-
-const IMPORT_OPTIONS: OptionSpec[] = [
-  { flags: "--profile <name>", description: "profile name to save under (default: the dialect, e.g. dify)" },
-  ...PROFILE_OPTIONS.filter((o) => /^--(dialect|account|config) /.test(o.flags)),
-  { flags: "--force", description: "replace an existing profile of that name without asking" },
-  jsonOption(),
-];
-
-/** Declares `config import <file>`. */
-export function registerImport(parent: Command, execute: Execute): Command {
-  const cmd = parent
-    .command("import")
-    .description(`save an app's SMTP settings (${importedList()}) as a profile`)
-    .argument("<file>", "the app's config file");
-  addOptions(cmd, IMPORT_OPTIONS);
-  cmd.addHelpText("after", `
-The app's password is never copied into the profile: it becomes passwordEnv with the app's own variable
-(SMTP_PASSWORD for Dify), an msmtp passwordeval becomes passwordCommand, or it is left out with a note.
-
-Examples:
-  $ mailctl config import docker/.env                         # Dify; saved as profile "dify"
-  $ mailctl config import conf/service_conf.yaml --profile ragflow
-  $ mailctl config import ~/.msmtprc --account work --config ./mailctl.config.yaml`);
-  cmd.action(async (file: string, opts: ImportOptions) => {
-    await execute(opts, (ctx) => runImport(file, opts, ctx), renderImport);
-  });
-  return cmd;
 }
