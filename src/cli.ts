@@ -8,7 +8,7 @@ import { version } from "./version.js";
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
   { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
   { name: "doctor", summary: "find why mail does not send, explain it, and say how to fix it", load: () => import("./commands/doctor.js") },
-  { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain.js") },
+  { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain/index.js") },
   { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send.js") },
   { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send.js") },
   { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo.js") },

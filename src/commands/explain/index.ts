@@ -1,29 +1,15 @@
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { addOptions, jsonOption } from "./options.js";
-import { usageError } from "../errors.js";
-import { INPUT_LIMITS, readStdin } from "../fs/read-input.js";
-import type { Diagnosis } from "../diagnose/diagnose.js";
-import { renderDiagnosis } from "../ui/render-diagnosis.js";
-import type { Ui } from "../ui/ui.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { addOptions, jsonOption } from "../options.js";
+import { usageError } from "../../errors.js";
+import { INPUT_LIMITS, readStdin } from "../../fs/read-input.js";
+import { renderExplain } from "./render.js";
+import type { ExplainResult } from "./result.js";
 
 /** explain's options. */
 export interface ExplainOptions {
   json?: boolean;
   provider?: string;
-}
-
-/** The --json document: doctor's shape without stages. */
-export interface ExplainResult {
-  ok: boolean;
-  recognised: boolean;
-  /** The input is binary data, not text: there is no error message in it to read. */
-  binary: boolean;
-  input: string;
-  target: { host: string | null; port: number | null; tls: null };
-  provider: string | null;
-  diagnoses: Diagnosis[];
-  suggestion: null;
 }
 
 /** Diagnoses an error line from another program's log, without connecting. */
@@ -35,9 +21,9 @@ export async function run(text: string, opts: ExplainOptions, _ctx: Ctx): Promis
     return { category: "data", data: { ok: false, recognised: false, binary: true, input: `(${Buffer.byteLength(input)} bytes of binary data)`, target: { host: null, port: null, tls: null }, provider: null, diagnoses: [], suggestion: null } };
   }
   const [{ fromText }, { diagnose, categoryOfDiagnosis }, { providerByName, providerFromText }] = await Promise.all([
-    import("../diagnose/evidence.js"),
-    import("../diagnose/diagnose.js"),
-    import("../diagnose/providers.js"),
+    import("../../diagnose/evidence.js"),
+    import("../../diagnose/diagnose.js"),
+    import("../../diagnose/providers.js"),
   ]);
   const e = fromText(input);
   const provider = opts.provider ? providerByName(opts.provider) : providerFromText(e.text, e.host);
@@ -55,20 +41,6 @@ export async function run(text: string, opts: ExplainOptions, _ctx: Ctx): Promis
   };
   // Recognised: the exit code says what kind of failure it was, as doctor's would; not recognised: 65.
   return { category: d ? categoryOfDiagnosis(d) : "data", data };
-}
-
-/** Human output: the diagnosis, or an honest "not recognised". */
-function renderExplain(r: ExplainResult, ui: Ui): void {
-  if (r.binary) {
-    ui.out(`${ui.theme.fail} not recognised: the input is binary data, not text, so there is no error message in it to explain.`);
-    return;
-  }
-  if (!r.recognised) {
-    ui.out(`${ui.theme.fail} not recognised: mailctl cannot tell what caused this error.`);
-    ui.out("  Run `mailctl doctor` with the same settings to find out by connecting, or pass more of the log.");
-    return;
-  }
-  for (const d of r.diagnoses) renderDiagnosis(d, ui);
 }
 
 /**
