@@ -66,14 +66,12 @@ const KNOWN_VIOLATIONS: string[] = [
   "config/init-wizard.ts -> commands/command.ts",
   "ui/render-demo.ts -> commands/demo.ts",
   "ui/render-init.ts -> commands/init.ts",
-  "ui/render-probe.ts -> commands/probe.ts",
   "ui/render-send.ts -> commands/send.ts",
   "ui/render-test-send.ts -> commands/test-send.ts",
 ];
 const KNOWN_CYCLES: string[] = [
   "commands/demo.ts -> ui/render-demo.ts -> commands/demo.ts",
   "commands/init.ts -> ui/render-init.ts -> commands/init.ts",
-  "commands/probe.ts -> ui/render-probe.ts -> commands/probe.ts",
   "commands/send-batch.ts -> commands/send.ts -> commands/send-batch.ts",
   "commands/send.ts -> ui/render-send.ts -> commands/send.ts",
   "commands/test-send.ts -> ui/render-test-send.ts -> commands/test-send.ts",

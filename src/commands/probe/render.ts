@@ -1,8 +1,8 @@
-import type { MultiReport, PortReport } from "../commands/probe.js";
-import { summarizeExtensions } from "../session/extensions.js";
-import { renderCertificate, renderStages, renderTranscript } from "./stages.js";
-import { printable } from "./printable.js";
-import type { Ui } from "./ui.js";
+import { summarizeExtensions } from "../../session/extensions.js";
+import { renderCertificate, renderStages, renderTranscript } from "../../ui/stages.js";
+import { printable } from "../../ui/printable.js";
+import type { Ui } from "../../ui/ui.js";
+import type { MultiReport, PortReport } from "./result.js";
 
 const MODE_TEXT = { implicit: "implicit TLS", starttls: "plaintext + STARTTLS", none: "plaintext only" } as const;
 

@@ -1,19 +1,16 @@
 import type { Command } from "commander";
-import { Option } from "./commander.js";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
-import { SUBMISSION_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
-import { categoryOf } from "../diagnose/category.js";
-import { usageError } from "../errors.js";
-import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort, PROFILE_OPTIONS } from "./options.js";
-import type { EndpointProbe } from "../session/detect.js";
-import type { Extensions } from "../session/extensions.js";
-import type { Failure } from "../session/failure.js";
-import type { StageResult } from "../session/session.js";
-import type { TlsFacts } from "../session/tls-facts.js";
-import type { TranscriptEntry } from "../session/transcript.js";
-import { renderProbe } from "../ui/render-probe.js";
+import { Option } from "../commander.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveTarget, sessionOptions, type TargetFlags } from "../../config/resolve.js";
+import { SUBMISSION_PORTS, USUAL_PORTS, type TlsMode } from "../../session/tls-mode.js";
+import { categoryOf } from "../../diagnose/category.js";
+import { usageError } from "../../errors.js";
+import type { Category } from "../../exit-codes.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort, PROFILE_OPTIONS } from "../options.js";
+import type { EndpointProbe } from "../../session/detect.js";
+import type { Extensions } from "../../session/extensions.js";
+import { renderProbe } from "./render.js";
+import type { MultiReport, PortReport } from "./result.js";
 
 /** probe's options as commander parses them. */
 export interface ProbeOptions extends TargetFlags {
@@ -22,41 +19,11 @@ export interface ProbeOptions extends TargetFlags {
   transcript?: boolean;
 }
 
-/** What one port speaks (the --json document for a single port; documented in README). */
-export interface PortReport {
-  host: string;
-  port: number;
-  /** Detected or asked TLS mode; null when no SMTP conversation was reached. */
-  tls: TlsMode | null;
-  detectedBy: EndpointProbe["detectedBy"];
-  /** open: SMTP reached; refused; no-answer: timed out; error: reached but failed (TLS, reply…). */
-  state: "open" | "refused" | "no-answer" | "error";
-  ok: boolean;
-  ms: number;
-  greeting: string | null;
-  certificate: TlsFacts | null;
-  capabilities: Extensions | null;
-  /** TLS version when the server speaks only versions below 1.2. */
-  legacyTls: string | null;
-  insecure: boolean;
-  stages: StageResult[];
-  failure: Failure | null;
-  warnings: string[];
-  transcript?: TranscriptEntry[];
-}
-
-/** The --json document without --port: one report per port, and the port to use. */
-export interface MultiReport {
-  host: string;
-  ports: PortReport[];
-  recommended: { port: number; tls: TlsMode } | null;
-}
-
 /** Probes one port, or the three usual ones at the same time. */
 export async function run(opts: ProbeOptions, ctx: Ctx): Promise<Outcome<PortReport | MultiReport>> {
   const target = await resolveTarget(opts, ctx, { needPort: false, auth: false });
   const tls: TlsMode | "auto" = target.tlsAuto ? "auto" : target.tls;
-  const { probeEndpoint } = await import("../session/detect.js"); // sockets and TLS load only when a command connects
+  const { probeEndpoint } = await import("../../session/detect.js"); // sockets and TLS load only when a command connects
   const spinner = await ctx.ui.spinner(`probing ${target.host}`);
   try {
     const ports = target.port ? [target.port] : (opts.ports ?? USUAL_PORTS);
