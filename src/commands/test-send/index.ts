@@ -1,19 +1,16 @@
 import type { Command } from "commander";
-import { Option } from "./commander.js";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import { dataError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "./options.js";
-import type { Failure } from "../session/failure.js";
-import { formatReply } from "../session/reply.js";
-import type { StageResult } from "../session/session.js";
-import type { TranscriptEntry } from "../session/transcript.js";
-import { parseMailbox } from "../send/address.js";
-import type { Diagnosis, Phase } from "../send/deliver.js";
-import { resolveSender } from "../send/input.js";
-import { renderTestSend } from "../ui/render-test-send.js";
-import { version } from "../version.js";
+import { Option } from "../commander.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveTarget, sessionOptions, type TargetFlags } from "../../config/resolve.js";
+import { dataError } from "../../errors.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import { formatReply } from "../../session/reply.js";
+import { parseMailbox } from "../../send/address.js";
+import type { Phase } from "../../send/deliver.js";
+import { resolveSender } from "../../send/input.js";
+import { renderTestSend } from "./render.js";
+import { version } from "../../version.js";
+import type { TestSendReport } from "./result.js";
 
 /** test-send's options as commander parses them. */
 export interface TestSendOptions extends TargetFlags {
@@ -23,28 +20,6 @@ export interface TestSendOptions extends TargetFlags {
   transcript?: boolean;
 }
 
-/** The result of test-send (the --json document; documented in README). */
-export interface TestSendReport {
-  ok: boolean;
-  /** Unique token in the subject, to find the message in a mailbox. */
-  token: string;
-  subject: string;
-  messageId: string;
-  from: string;
-  to: string;
-  server: { host: string; port: number; tls: TlsMode };
-  /** Certificate verification was off (--insecure). */
-  insecure: boolean;
-  profile: string | null;
-  /** The server's reply to the end of DATA. */
-  reply: string | null;
-  ms: number;
-  stages: StageResult[];
-  failure: Failure | null;
-  diagnoses: Diagnosis[];
-  transcript?: TranscriptEntry[];
-}
-
 /** Sends a short diagnostic message to --to (default: the sender) and reports every stage. */
 export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<TestSendReport>> {
   const target = await resolveTarget(opts, ctx, { needPort: true });
@@ -52,10 +27,10 @@ export async function run(opts: TestSendOptions, ctx: Ctx): Promise<Outcome<Test
   const from = resolveSender(opts.from, ctx.io.env, target);
   target.from = from.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const to = opts.to ? parseMailbox(opts.to, "--to") : { ...from, name: "" };
-  const [{ composeMessage }, { testMessage }] = await Promise.all([import("../send/message.js"), import("../send/test-message.js")]);
+  const [{ composeMessage }, { testMessage }] = await Promise.all([import("../../send/message.js"), import("../../send/test-message.js")]);
   const { input, token } = testMessage(target, from, to, version());
   const message = await composeMessage(input);
-  const { deliver, diagnoseSend } = await import("../send/deliver.js");
+  const { deliver, diagnoseSend } = await import("../../send/deliver.js");
   const phaseText: Record<Phase, string> = {
     connect: `connecting to ${target.host}:${target.port}`,
     hello: "EHLO",

@@ -1,8 +1,8 @@
-import type { TestSendReport } from "../commands/test-send.js";
-import { renderDiagnosis } from "./render-diagnosis.js";
-import { renderStages, renderTranscript } from "./stages.js";
-import { printable } from "./printable.js";
-import type { Ui } from "./ui.js";
+import { renderDiagnosis } from "../../ui/render-diagnosis.js";
+import { renderStages, renderTranscript } from "../../ui/stages.js";
+import { printable } from "../../ui/printable.js";
+import type { Ui } from "../../ui/ui.js";
+import type { TestSendReport } from "./result.js";
 
 /** test-send's human output: the stage checklist, then the message id, reply and time — or the diagnosis. */
 export function renderTestSend(data: TestSendReport, ui: Ui): void {
