@@ -7,7 +7,7 @@ import { version } from "./version.js";
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
   { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe/index.js") },
-  { name: "doctor", summary: "find why mail does not send, explain it, and say how to fix it", load: () => import("./commands/doctor.js") },
+  { name: "doctor", summary: "find why mail does not send, explain it, and say how to fix it", load: () => import("./commands/doctor/index.js") },
   { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain/index.js") },
   { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send.js") },
   { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send/index.js") },

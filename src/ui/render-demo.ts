@@ -1,5 +1,5 @@
 import type { DemoResult } from "../commands/demo.js";
-import { renderDoctor } from "./render-doctor.js";
+import { renderDoctor } from "./doctor-report.js";
 import type { Ui } from "./ui.js";
 
 /** Human output of demo: each scenario as doctor prints it, under a heading, then a one-line verdict. */

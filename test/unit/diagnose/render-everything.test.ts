@@ -18,7 +18,7 @@ import { listPresets } from "../../../src/config/presets.js";
 import { configFindings, staticChecks } from "../../../src/diagnose/static.js";
 import { applyAppFrom } from "../../../src/send/app-from.js";
 import { STAGES, type StageName } from "../../../src/session/failure.js";
-import { renderDoctor } from "../../../src/ui/render-doctor.js";
+import { renderDoctor } from "../../../src/ui/doctor-report.js";
 import { Ui } from "../../../src/ui/ui.js";
 import { fakeCtx, fakeIo } from "../../helpers/fake-io.js";
 

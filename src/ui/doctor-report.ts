@@ -6,7 +6,7 @@ import type { Ui } from "./ui.js";
 
 const MODE = { implicit: "implicit TLS", starttls: "STARTTLS", none: "plaintext" } as const;
 
-/** Human output of doctor: the checklist, then each problem, then what works. */
+/** The doctor screen (doctor, and each of demo's scenarios): the checklist, then each problem, then what works. */
 export function renderDoctor(r: DoctorResult, ui: Ui): void {
   const t = ui.theme;
   ui.out(`${t.c.bold(`${r.target.host}:${r.target.port}`)} with ${MODE[r.target.tls]}${r.provider ? t.c.dim(`  (${r.provider})`) : ""}`);

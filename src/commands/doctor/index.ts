@@ -1,13 +1,13 @@
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { resolveTarget, type TargetFlags } from "../config/resolve.js";
-import type { DoctorResult } from "../diagnose/doctor.js";
-import { dataError, usageError } from "../errors.js";
-import { assertOneLine } from "../send/headers.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, settingOption } from "./options.js";
-import { SETTINGS } from "../settings.js";
-import { renderDoctor } from "../ui/render-doctor.js";
-import { version } from "../version.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveTarget, type TargetFlags } from "../../config/resolve.js";
+import type { DoctorResult } from "./result.js";
+import { dataError, usageError } from "../../errors.js";
+import { assertOneLine } from "../../send/headers.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, settingOption } from "../options.js";
+import { SETTINGS } from "../../settings.js";
+import { renderDoctor } from "../../ui/doctor-report.js";
+import { version } from "../../version.js";
 
 /** doctor's options as commander parses them. */
 export interface DoctorFlags extends TargetFlags {
@@ -25,17 +25,17 @@ export async function run(opts: DoctorFlags, ctx: Ctx): Promise<Outcome<DoctorRe
   if (opts.headerFrom !== undefined && !opts.send) throw usageError("--header-from is what doctor sends as the From header: it needs --send");
   if (opts.headerFrom !== undefined) checkHeaderFrom(opts.headerFrom);
   // Loaded on use, with the catalog it reads: `doctor --help` should not pay for it.
-  const { addressOf } = await import("../diagnose/static.js");
+  const { addressOf } = await import("../../diagnose/static.js");
   const from = target.from ?? (opts.headerFrom !== undefined ? (addressOf(opts.headerFrom) ?? undefined) : undefined);
   if (from) target.from = from;
   if (opts.headerFrom !== undefined) target.rawFromHeader = opts.headerFrom;
-  else if (target.appFrom) await (await import("../send/app-from.js")).applyAppFrom(target);
-  const [{ runDoctor }, { categoryOfDiagnosis }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js")]);
+  else if (target.appFrom) await (await import("../../send/app-from.js")).applyAppFrom(target);
+  const [{ runDoctor }, { categoryOfDiagnosis }] = await Promise.all([import("../../diagnose/doctor.js"), import("../../diagnose/diagnose.js")]);
   let message;
   if (opts.send) {
     if (!from) throw usageError("--send needs a sender: pass --from <address> (or set MAILCTL_FROM)");
     // The same diagnostic message as test-send, built and checked by the same code.
-    const [{ parseMailbox }, { testMessage }, { composeMessage }] = await Promise.all([import("../send/address.js"), import("../send/test-message.js"), import("../send/message.js")]);
+    const [{ parseMailbox }, { testMessage }, { composeMessage }] = await Promise.all([import("../../send/address.js"), import("../../send/test-message.js"), import("../../send/message.js")]);
     const to = opts.to ? parseMailbox(opts.to, "--to") : null;
     let sender;
     try {
