@@ -2,34 +2,15 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { addOptions, jsonOption } from "./options.js";
-import type { Target } from "../config/target.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import type { DoctorResult } from "../diagnose/doctor.js";
-import type { Lab, LabRejection } from "../lab/server.js";
-import { compat32Header } from "../headers/python-compat32.js";
-import { renderDemo } from "../ui/render-demo.js";
-import { version } from "../version.js";
-
-/** One demo scenario: what it sets up, what doctor should find, and what it found. */
-export interface DemoScenario {
-  title: string;
-  /** The command a user would type for the same check. */
-  command: string;
-  expected: string | null;
-  found: string | null;
-  result: DoctorResult;
-  /** What the lab saw: the From fields of the messages it kept, and every reply it refused with (with the From of a message refused after DATA). */
-  lab: { delivered: string[]; refused: LabRejection[] };
-}
-
-/** The --json document of demo. */
-export interface DemoResult {
-  ok: boolean;
-  scenarios: DemoScenario[];
-  ms: number;
-}
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { addOptions, jsonOption } from "../options.js";
+import type { Target } from "../../config/target.js";
+import type { TlsMode } from "../../session/tls-mode.js";
+import type { Lab, LabRejection } from "../../lab/server.js";
+import { compat32Header } from "../../headers/python-compat32.js";
+import { renderDemo } from "./render.js";
+import { version } from "../../version.js";
+import type { DemoResult, DemoScenario } from "./result.js";
 
 interface Plan {
   title: string;
@@ -58,10 +39,10 @@ const PLANS: Plan[] = [
 export async function run(ctx: Ctx): Promise<Outcome<DemoResult>> {
   const started = performance.now();
   const [{ startLab }, { runDoctor }, { testMessage }, { composeMessage }] = await Promise.all([
-    import("../lab/server.js"),
-    import("../diagnose/doctor.js"),
-    import("../send/test-message.js"),
-    import("../send/message.js"),
+    import("../../lab/server.js"),
+    import("../../diagnose/doctor.js"),
+    import("../../send/test-message.js"),
+    import("../../send/message.js"),
   ]);
   const dir = await mkdtemp(join(tmpdir(), "mailctl-demo-"));
   const labs = new Map<string, Lab>();
@@ -123,7 +104,7 @@ export async function run(ctx: Ctx): Promise<Outcome<DemoResult>> {
 
 /** The From fields of the messages the lab kept since the `since`th capture, as they arrived. */
 async function deliveredFroms(lab: Lab, since: number): Promise<string[]> {
-  const { headerFields } = await import("../headers/from-header.js");
+  const { headerFields } = await import("../../headers/from-header.js");
   const out: string[] = [];
   for (const e of (await lab.captures()).slice(since)) out.push(...headerFields(await readFile(join(lab.captureDir, e.file)), "from"));
   return out;

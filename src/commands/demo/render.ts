@@ -1,6 +1,6 @@
-import type { DemoResult } from "../commands/demo.js";
-import { renderDoctor } from "./doctor-report.js";
-import type { Ui } from "./ui.js";
+import { renderDoctor } from "../../ui/doctor-report.js";
+import type { Ui } from "../../ui/ui.js";
+import type { DemoResult } from "./result.js";
 
 /** Human output of demo: each scenario as doctor prints it, under a heading, then a one-line verdict. */
 export function renderDemo(r: DemoResult, ui: Ui): void {
