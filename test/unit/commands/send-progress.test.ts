@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchProgress, duration, progressLine } from "../../../src/ui/batch-progress.js";
+import { batchProgress, duration, progressLine } from "../../../src/commands/send/progress.js";
 import { Ui } from "../../../src/ui/ui.js";
 import { fakeIo } from "../../helpers/fake-io.js";
 

@@ -1,8 +1,8 @@
-import type { BatchReport } from "../send/batch/report.js";
-import { renderDiagnosis } from "./render-diagnosis.js";
-import { duration } from "./batch-progress.js";
-import { printable } from "./printable.js";
-import { Ui } from "./ui.js";
+import type { BatchReport } from "../../send/batch/report.js";
+import { renderDiagnosis } from "../../ui/render-diagnosis.js";
+import { duration } from "./progress.js";
+import { printable } from "../../ui/printable.js";
+import { Ui } from "../../ui/ui.js";
 
 /**
  * The end of a batch for humans: one summary line on stdout; the rows that need attention (dead, in doubt,

@@ -1,11 +1,11 @@
-import type { DryRunReport, SendReport } from "../commands/send.js";
-import type { BatchReport } from "../send/batch/report.js";
+import type { BatchReport } from "../../send/batch/report.js";
 import { renderBatch } from "./render-batch.js";
-import type { Diagnosis } from "../diagnose/diagnose.js";
-import { formatTranscript, type TranscriptEntry } from "../session/transcript.js";
-import { renderDiagnosis } from "./render-diagnosis.js";
-import { printable } from "./printable.js";
-import { Ui } from "./ui.js";
+import type { Diagnosis } from "../../diagnose/diagnose.js";
+import { formatTranscript, type TranscriptEntry } from "../../session/transcript.js";
+import { renderDiagnosis } from "../../ui/render-diagnosis.js";
+import { printable } from "../../ui/printable.js";
+import { Ui } from "../../ui/ui.js";
+import type { DryRunReport, SendReport } from "./result.js";
 
 /**
  * send's human output. stdout carries exactly one line per message sent (`sent <id> to N recipients: <reply>`),

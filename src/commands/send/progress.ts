@@ -1,5 +1,5 @@
-import type { Progress } from "../send/batch/outbox.js";
-import type { Ui } from "./ui.js";
+import type { Progress } from "../../send/batch/outbox.js";
+import type { Ui } from "../../ui/ui.js";
 
 /** How often a plain progress line is printed when stderr is not a terminal. */
 const PLAIN_EVERY_MS = 5000;

@@ -1,70 +1,20 @@
 import type { Command } from "commander";
-import { Option } from "./commander.js";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { resolveTarget, sessionOptions, type TargetFlags } from "../config/resolve.js";
-import type { Target } from "../config/target.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import { dataError, MailctlError } from "../errors.js";
-import type { Category } from "../exit-codes.js";
-import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "./options.js";
-import type { Failure } from "../session/failure.js";
-import { formatReply } from "../session/reply.js";
-import type { StageResult } from "../session/session.js";
-import type { TranscriptEntry } from "../session/transcript.js";
-import { formatBytes, parseSize } from "../send/attachments.js";
-import type { Diagnosis, Phase } from "../send/deliver.js";
-import { messageInput, resolveSender, type MessageFlags } from "../send/input.js";
-import type { ComposedMessage } from "../send/message.js";
-import { renderSend } from "../ui/render-send.js";
-import { BATCH_OPTIONS, refuseBatchFlags, type BatchFlags } from "./batch-options.js";
-import type { BatchReport } from "../send/batch/report.js";
-
-/** send's options as commander parses them. */
-export interface SendOptions extends TargetFlags, MessageFlags, BatchFlags {
-  dryRun?: boolean;
-  allowPartial?: boolean;
-  json?: boolean;
-  transcript?: boolean;
-}
-
-/** The result of a send (the --json document; documented in README). */
-export interface SendReport {
-  dryRun: false;
-  ok: boolean;
-  messageId: string;
-  from: string;
-  /** Envelope recipients (To, Cc and Bcc). */
-  recipients: string[];
-  accepted: string[];
-  rejected: { address: string; reply: string; code: number }[];
-  /** The server's reply to the end of DATA, e.g. "250 2.0.0 Ok: queued as 4XyZ". */
-  reply: string | null;
-  ms: number;
-  size: number;
-  server: { host: string; port: number; tls: TlsMode };
-  /** Certificate verification was off (--insecure). */
-  insecure: boolean;
-  allowPartial: boolean;
-  failure: Failure | null;
-  diagnoses: Diagnosis[];
-  stages: StageResult[];
-  transcript?: TranscriptEntry[];
-}
-
-/** The result of --dry-run: what would be sent. `raw` (the message as the server will store it) is printed instead of JSON without --json. */
-export interface DryRunReport {
-  dryRun: true;
-  ok: true;
-  messageId: string;
-  from: string;
-  recipients: string[];
-  size: number;
-  headers: string[];
-  attachments: { filename: string; contentType: string; size: number }[];
-  /** Addresses that need a server offering SMTPUTF8. */
-  smtputf8: string[];
-  raw?: Buffer;
-}
+import { Option } from "../commander.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { resolveTarget, sessionOptions } from "../../config/resolve.js";
+import type { Target } from "../../config/target.js";
+import { dataError, MailctlError } from "../../errors.js";
+import type { Category } from "../../exit-codes.js";
+import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
+import { formatReply } from "../../session/reply.js";
+import { formatBytes, parseSize } from "../../send/attachments.js";
+import type { Phase } from "../../send/deliver.js";
+import { messageInput, resolveSender } from "../../send/input.js";
+import type { ComposedMessage } from "../../send/message.js";
+import { renderSend } from "./render.js";
+import { BATCH_OPTIONS, refuseBatchFlags, type SendOptions } from "./options.js";
+import type { BatchReport } from "../../send/batch/report.js";
+import type { DryRunReport, SendReport } from "./result.js";
 
 /** --dry-run needs no server: without one it still builds the message (a profile, when there is one, shapes the From). */
 function noServer(err: unknown): null {
@@ -74,7 +24,7 @@ function noServer(err: unknown): null {
 
 /** Builds one message, then sends it (or, with --dry-run, shows it without connecting). */
 export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendReport | DryRunReport | BatchReport>> {
-  if (opts.batch || opts.resume) return (await import("./send-batch.js")).runBatch(opts, ctx);
+  if (opts.batch || opts.resume) return (await import("./batch.js")).runBatch(opts, ctx);
   refuseBatchFlags(opts);
   const env = ctx.io.env;
   // --dry-run connects to nothing, so it needs no server; a profile may still shape the From.
@@ -83,7 +33,7 @@ export async function run(opts: SendOptions, ctx: Ctx): Promise<Outcome<SendRepo
   const sender = resolveSender(opts.from, env, target);
   if (target) target.from = sender.address; // the catalog's fixes name the sender (e.g. "sender not owned")
   const input = await messageInput(opts, sender, target, ctx.cwd, ctx.io);
-  const { composeMessage } = await import("../send/message.js");
+  const { composeMessage } = await import("../../send/message.js");
   const message = await composeMessage(input);
   if (opts.dryRun) return { category: "ok", data: await dryRun(message, Boolean(opts.json)) };
   return send(message, target!, opts, ctx);
@@ -103,7 +53,7 @@ async function dryRun(m: ComposedMessage, json: boolean): Promise<DryRunReport> 
   };
   if (!json) {
     // The message as the server will store it: line ends normalised exactly as the session does before DATA.
-    const { DotStuffer } = await import("../session/dot-stuff.js");
+    const { DotStuffer } = await import("../../session/dot-stuff.js");
     const lines = new DotStuffer({ transparency: false });
     const chunks: Buffer[] = [];
     for await (const c of m.stream()) chunks.push(lines.push(c as Buffer));
@@ -114,7 +64,7 @@ async function dryRun(m: ComposedMessage, json: boolean): Promise<DryRunReport> 
 }
 
 async function send(message: ComposedMessage, target: Target, opts: SendOptions, ctx: Ctx): Promise<Outcome<SendReport>> {
-  const { deliver, diagnoseSend } = await import("../send/deliver.js");
+  const { deliver, diagnoseSend } = await import("../../send/deliver.js");
   const spinner = await ctx.ui.spinner(`connecting to ${target.host}:${target.port}`);
   const phaseText: Record<Phase, string> = {
     connect: `connecting to ${target.host}:${target.port}`,

@@ -1,22 +1,21 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import type { Ctx, Outcome } from "./command.js";
-import { resolveTarget } from "../config/resolve.js";
-import { MailctlError, noInputError, usageError } from "../errors.js";
-import type { EngineJob } from "../send/batch/engine.js";
-import { parseMailboxList } from "../send/address.js";
-import { checkAttachments, DEFAULT_MAX_ATTACHMENT_BYTES, parseAttachSpec } from "../send/attachments.js";
-import { parseHeader } from "../send/headers.js";
-import { resolveSender } from "../send/input.js";
-import { parseVarFlags, placeholderNames, readTemplate, readVarsFile, splitFrontMatter } from "../send/template.js";
-import { statInput } from "../fs/read-input.js";
-import { readHeader } from "../send/batch/journal.js";
-import { batchId } from "../send/batch/keys.js";
-import { BATCH_DEFAULTS } from "./batch-options.js";
-import { batchCategory, type BatchReport } from "../send/batch/report.js";
-import { batchDir, type BatchSettings } from "../send/batch/row-message.js";
-import { batchFormat } from "../send/batch/rows.js";
-import type { SendOptions } from "./send.js";
+import type { Ctx, Outcome } from "../command.js";
+import { resolveTarget } from "../../config/resolve.js";
+import { MailctlError, noInputError, usageError } from "../../errors.js";
+import type { EngineJob } from "../../send/batch/engine.js";
+import { parseMailboxList } from "../../send/address.js";
+import { checkAttachments, DEFAULT_MAX_ATTACHMENT_BYTES, parseAttachSpec } from "../../send/attachments.js";
+import { parseHeader } from "../../send/headers.js";
+import { resolveSender } from "../../send/input.js";
+import { parseVarFlags, placeholderNames, readTemplate, readVarsFile, splitFrontMatter } from "../../send/template.js";
+import { statInput } from "../../fs/read-input.js";
+import { readHeader } from "../../send/batch/journal.js";
+import { batchId } from "../../send/batch/keys.js";
+import { BATCH_DEFAULTS, type SendOptions } from "./options.js";
+import { batchCategory, type BatchReport } from "../../send/batch/report.js";
+import { batchDir, type BatchSettings } from "../../send/batch/row-message.js";
+import { batchFormat } from "../../send/batch/rows.js";
 
 /** Flags that give one message's recipients, body or identity: a batch takes those from its rows. */
 const NOT_WITH_BATCH: [keyof SendOptions, string][] = [
@@ -110,7 +109,7 @@ export async function runBatch(given: SendOptions, ctx: Ctx): Promise<Outcome<Ba
     },
     ...(limits.name ? { limitName: limits.name } : {}),
   };
-  const [{ startEngine }, { batchProgress }] = await Promise.all([import("../send/batch/engine.js"), import("../ui/batch-progress.js")]);
+  const [{ startEngine }, { batchProgress }] = await Promise.all([import("../../send/batch/engine.js"), import("./progress.js")]);
   const run = await startEngine(job, {
     warn: (text) => ctx.ui.warn(text),
     progress: batchProgress(ctx.ui),
@@ -149,7 +148,7 @@ function trapSignals(stop: () => void): () => void {
 
 /** The provider's sending limits, from the preset named or recognised by host. */
 async function providerLimits(target: { preset?: string; host: string }): Promise<{ name?: string; perDay?: number; perMinute?: number }> {
-  const { recogniseProvider } = await import("../diagnose/providers.js");
+  const { recogniseProvider } = await import("../../diagnose/providers.js");
   const p = recogniseProvider({ ...(target.preset ? { preset: target.preset.split(":")[0]! } : {}), host: target.host });
   return { ...(p ? { name: p.title } : {}), ...(p?.limits?.perDay ? { perDay: p.limits.perDay } : {}), ...(p?.limits?.perMinute ? { perMinute: p.limits.perMinute } : {}) };
 }

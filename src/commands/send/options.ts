@@ -1,6 +1,9 @@
-import { InvalidArgumentError } from "./commander.js";
-import { usageError } from "../errors.js";
-import type { OptionSpec } from "./options.js";
+// send's options: the message flags, the batch flags with their parsers and defaults, and what commander gives run().
+import { InvalidArgumentError } from "../commander.js";
+import type { TargetFlags } from "../../config/resolve.js";
+import { usageError } from "../../errors.js";
+import type { MessageFlags } from "../../send/input.js";
+import type { OptionSpec } from "../options.js";
 
 /** send's batch flags as commander parses them. */
 export interface BatchFlags {
@@ -75,4 +78,12 @@ export function refuseBatchFlags(opts: BatchFlags): void {
   ];
   const given = only.filter(([k]) => opts[k] !== undefined).map(([, f]) => f);
   if (given.length) throw usageError(`${given.join(", ")} only apply to --batch`);
+}
+
+/** send's options as commander parses them. */
+export interface SendOptions extends TargetFlags, MessageFlags, BatchFlags {
+  dryRun?: boolean;
+  allowPartial?: boolean;
+  json?: boolean;
+  transcript?: boolean;
 }
