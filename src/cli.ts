@@ -13,7 +13,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModu
   { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send/index.js") },
   { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo/index.js") },
   { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab/index.js") },
-  { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init.js") },
+  { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init/index.js") },
   { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config/index.js") },
   { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets/index.js") },
 ];

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { liveCheck } from "../../src/config/init-check.js";
+import { liveCheck } from "../../src/commands/init/check.js";
 import { resolveSettings } from "../../src/config/layers.js";
 import { renderSettings } from "../../src/config/importers/index.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../../src/config/resolve.js";

@@ -3,11 +3,11 @@
 // token (hidden), and ask where the two secrets will live — environment variables or commands (only their names
 // are written), or the config file with mode 0600. The access tokens themselves are never stored by init.
 
-import type { Ctx } from "../commands/command.js";
-import type { ResolvedPreset } from "./presets.js";
-import { runPasswordCommand } from "../credentials/secrets.js";
-import type { InitPlan, SecretStore } from "./init-plan.js";
-import type { ProfileEntry } from "./validate.js";
+import type { Ctx } from "../command.js";
+import type { ResolvedPreset } from "../../config/presets.js";
+import { runPasswordCommand } from "../../credentials/secrets.js";
+import type { InitPlan, SecretStore } from "./plan.js";
+import type { ProfileEntry } from "../../config/validate.js";
 
 /** Asks one question (the wizard's ask: Ctrl-C becomes "interrupted"). */
 export type Ask = <T>(prompt: (config: never, context: never) => Promise<T>, config: unknown) => Promise<T>;

@@ -1,5 +1,5 @@
-import type { InitReport } from "../commands/init.js";
-import type { Ui } from "./ui.js";
+import type { Ui } from "../../ui/ui.js";
+import type { InitReport } from "./result.js";
 
 /** What init saved and what to do next; or why it saved nothing. */
 export function renderInit(d: InitReport, ui: Ui): void {

@@ -1,21 +1,22 @@
 import path from "node:path";
 import type { Command } from "commander";
-import type { Ctx, Execute, Outcome } from "./command.js";
-import { liveCheck, type LiveCheck } from "../config/init-check.js";
-import { savePlan, targetFor, type InitPlan, type SecretStore } from "../config/init-plan.js";
-import { warnIfInsecure } from "../config/resolve.js";
-import { displayPath, userConfigPath } from "../config/load.js";
-import { loadPreset, PresetError } from "../config/presets.js";
-import type { TargetFlags } from "../config/resolve.js";
-import { runPasswordCommand } from "../credentials/secrets.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import type { ProfileEntry } from "../config/validate.js";
-import { readProfiles } from "../config/write.js";
-import { MailctlError, usageError } from "../errors.js";
-import { addOptions, CONNECTION_OPTIONS, jsonOption, PROFILE_OPTIONS, settingOption, type OptionSpec } from "./options.js";
-import { fieldsWhere, OPTIONS, SETTINGS } from "../settings.js";
-import { flagSettings } from "../config/layers.js";
-import { renderInit } from "../ui/render-init.js";
+import type { Ctx, Execute, Outcome } from "../command.js";
+import { liveCheck, type LiveCheck } from "./check.js";
+import { savePlan, targetFor, type InitPlan, type SecretStore } from "./plan.js";
+import { warnIfInsecure } from "../../config/resolve.js";
+import { displayPath, userConfigPath } from "../../config/load.js";
+import { loadPreset, PresetError } from "../../config/presets.js";
+import type { TargetFlags } from "../../config/resolve.js";
+import { runPasswordCommand } from "../../credentials/secrets.js";
+import type { TlsMode } from "../../session/tls-mode.js";
+import type { ProfileEntry } from "../../config/validate.js";
+import { readProfiles } from "../../config/write.js";
+import { MailctlError, usageError } from "../../errors.js";
+import { addOptions, CONNECTION_OPTIONS, jsonOption, PROFILE_OPTIONS, settingOption, type OptionSpec } from "../options.js";
+import { fieldsWhere, OPTIONS, SETTINGS } from "../../settings.js";
+import { flagSettings } from "../../config/layers.js";
+import { renderInit } from "./render.js";
+import type { InitReport } from "./result.js";
 
 /** init's options as commander parses them (`--no-auth` here, where other commands have `--auth <mechanism>`). */
 export interface InitOptions extends Omit<TargetFlags, "auth"> {
@@ -34,21 +35,6 @@ export interface InitOptions extends Omit<TargetFlags, "auth"> {
   json?: boolean;
 }
 
-/** What init did (the --json document). The password is never in it. */
-export interface InitReport {
-  saved: boolean;
-  profile: string;
-  configFile: string;
-  store: SecretStore;
-  passwordEnv: string | null;
-  /** With OAuth2: the variables the profile reads its secrets from (when they live in variables). */
-  oauthEnv: { token?: string; refreshToken?: string; clientSecret?: string } | null;
-  check: Pick<LiveCheck, "ok" | "message" | "category"> | null;
-  created: boolean;
-  replaced: boolean;
-  madeDefault: boolean;
-}
-
 const ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+$/;
 
 /** Runs the wizard on a terminal (or builds the plan from flags with --yes / without a TTY), checks it live, and saves it. */
@@ -59,7 +45,7 @@ export async function run(opts: InitOptions, ctx: Ctx): Promise<Outcome<InitRepo
   const interactive = ctx.ui.interactive && !opts.yes && !opts.json;
   let plan: InitPlan;
   if (interactive) {
-    const { runWizard } = await import("../config/init-wizard.js");
+    const { runWizard } = await import("./wizard.js");
     const seed = { configFile, extra: extras(opts, ctx.cwd), ...pick(opts), ...(opts.clientId ? { clientId: opts.clientId } : {}) };
     plan = await runWizard(seed, ctx);
   } else {

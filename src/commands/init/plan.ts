@@ -1,16 +1,16 @@
 // What `mailctl init` will write, built by the wizard or from flags, and the two things done with it:
 // a Target for the live check, and the profile saved into the config file.
 
-import type { OAuthSpec, SecretRef } from "../credentials/oauth2.js";
-import type { Ctx } from "../commands/command.js";
-import type { ResolvedPreset } from "./presets.js";
-import { presetEndpoint } from "./presets.js";
-import { readCa } from "./resolve.js";
-import type { Target } from "./target.js";
-import { portForTls, tlsForPort, type TlsMode } from "../session/tls-mode.js";
-import type { ProfileEntry } from "./validate.js";
-import { saveProfile } from "./write.js";
-import { DEFAULTS } from "../settings.js";
+import type { OAuthSpec, SecretRef } from "../../credentials/oauth2.js";
+import type { Ctx } from "../command.js";
+import type { ResolvedPreset } from "../../config/presets.js";
+import { presetEndpoint } from "../../config/presets.js";
+import { readCa } from "../../config/resolve.js";
+import type { Target } from "../../config/target.js";
+import { portForTls, tlsForPort, type TlsMode } from "../../session/tls-mode.js";
+import type { ProfileEntry } from "../../config/validate.js";
+import { saveProfile } from "../../config/write.js";
+import { DEFAULTS } from "../../settings.js";
 
 /** Where the password will live. */
 export type SecretStore = "env" | "command" | "file" | "none";
@@ -63,7 +63,7 @@ export async function targetFor(plan: InitPlan, ctx?: Ctx): Promise<Target> {
   if (plan.password !== undefined) t.password = plan.password;
   t.passwordSource = plan.store === "env" ? `environment variable ${e.passwordEnv}` : plan.store === "command" ? "the password command" : "the password you entered";
   if (e.user && usesOAuth(e)) {
-    const { TokenProvider } = await import("../credentials/oauth2.js");
+    const { TokenProvider } = await import("../../credentials/oauth2.js");
     const user = e.user;
     t.oauth = new TokenProvider(oauthSpecOf(plan, user), { env: ctx?.io.env ?? {}, register: (secret) => ctx?.ui.redactor.add(secret, user), timeoutMs: t.timeoutSeconds * 1000 });
     t.passwordSource = "the OAuth2 settings you entered";

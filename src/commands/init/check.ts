@@ -1,9 +1,9 @@
 // The live check `mailctl init` runs before saving a profile: doctor itself, so the wizard explains a failure
 // the same way doctor does (the primary diagnosis and its first fix) instead of a bare stage error.
 
-import type { Category } from "../exit-codes.js";
-import type { StageResult } from "../session/session.js";
-import type { Target } from "./target.js";
+import type { Category } from "../../exit-codes.js";
+import type { StageResult } from "../../session/session.js";
+import type { Target } from "../../config/target.js";
 
 /** The outcome of the check: ok, a one-line message (✓ what worked, or the diagnosis), and the stages behind it. */
 export interface LiveCheck {
@@ -17,7 +17,7 @@ export interface LiveCheck {
 
 /** Runs doctor on the target (connect, EHLO, TLS, login; no mail is sent) and sums it up in one line. */
 export async function liveCheck(target: Target, warn?: (message: string) => void): Promise<LiveCheck> {
-  const [{ runDoctor }, { categoryOfDiagnosis }] = await Promise.all([import("../diagnose/doctor.js"), import("../diagnose/diagnose.js")]);
+  const [{ runDoctor }, { categoryOfDiagnosis }] = await Promise.all([import("../../diagnose/doctor.js"), import("../../diagnose/diagnose.js")]);
   const r = await runDoctor(target, warn ? { warn } : {});
   const where = `${target.host}:${target.port}`;
   const primary = r.diagnoses.find((d) => d.severity === "error");

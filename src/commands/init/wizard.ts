@@ -2,17 +2,17 @@
 // and how to get it, where the secret lives, profile name. It only asks; it writes nothing. Ctrl-C at any
 // prompt is MailctlError("interrupted") (exit 130) before anything was written.
 
-import type { Ctx } from "../commands/command.js";
-import { MailctlError } from "../errors.js";
-import { displayPath } from "./load.js";
-import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from "./presets.js";
-import { runPasswordCommand } from "../credentials/secrets.js";
-import { askOAuth, wantsOAuth, type Ask } from "./init-oauth.js";
-import type { InitPlan, SecretStore } from "./init-plan.js";
-import type { TlsMode } from "../session/tls-mode.js";
-import type { ProfileEntry } from "./validate.js";
-import { parseSetting, SETTINGS, SettingError, type Setting } from "../settings.js";
-import { readProfiles } from "./write.js";
+import type { Ctx } from "../command.js";
+import { MailctlError } from "../../errors.js";
+import { displayPath } from "../../config/load.js";
+import { credentialLabel, listPresets, loadPreset, type ResolvedPreset } from "../../config/presets.js";
+import { runPasswordCommand } from "../../credentials/secrets.js";
+import { askOAuth, wantsOAuth, type Ask } from "./oauth.js";
+import type { InitPlan, SecretStore } from "./plan.js";
+import type { TlsMode } from "../../session/tls-mode.js";
+import type { ProfileEntry } from "../../config/validate.js";
+import { parseSetting, SETTINGS, SettingError, type Setting } from "../../settings.js";
+import { readProfiles } from "../../config/write.js";
 
 type Prompts = typeof import("@inquirer/prompts");
 
