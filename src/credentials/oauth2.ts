@@ -6,7 +6,7 @@
 
 import { commandText, runPasswordCommand } from "./secrets.js";
 import { MailctlError } from "../errors.js";
-import type { TokenSource } from "../session/auth.js";
+import type { TokenFacts, TokenSource } from "../session/auth.js";
 import type { FailureKind } from "../session/failure.js";
 import { refreshAccessToken, TokenEndpointError, type IssuedToken } from "./token-endpoint.js";
 import { fingerprint, readTokenFile, writeTokenFile, type StoredToken } from "./token-file.js";
@@ -51,7 +51,7 @@ export interface ProviderDeps {
 /** No token can be had because a setting is missing or its source is empty (exit 78, like a missing password). */
 export class TokenUnavailable extends MailctlError {
   readonly failureKind: FailureKind = "credentials-missing";
-  readonly facts: Record<string, unknown> = {};
+  readonly facts: TokenFacts = {};
   constructor(message: string) {
     super("config", message);
   }
@@ -73,7 +73,7 @@ interface Current {
 export class TokenProvider implements TokenSource {
   private current: Current | null = null;
   private renewed = false;
-  private endpointError: Record<string, unknown> = {};
+  private endpointError: TokenFacts = {};
   private readonly now: () => number;
 
   constructor(
@@ -106,9 +106,9 @@ export class TokenProvider implements TokenSource {
     return this.refresh();
   }
 
-  facts(): Record<string, unknown> {
+  facts(): TokenFacts {
     const c = this.current;
-    const f: Record<string, unknown> = { ...this.endpointError, renewed: this.renewed };
+    const f: TokenFacts = { ...this.endpointError, renewed: this.renewed };
     if (this.spec.tokenUrl) f.tokenUrl = this.spec.tokenUrl;
     if (this.spec.requiredScope) f.requiredScope = this.spec.requiredScope;
     if (!c) return f;

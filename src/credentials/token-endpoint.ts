@@ -4,6 +4,7 @@
 // secret: the request's secrets go in the POST body only, and nothing of the body is ever quoted.
 
 import { MailctlError } from "../errors.js";
+import type { TokenFacts } from "../session/auth.js";
 import type { FailureKind } from "../session/failure.js";
 
 /** An access token as the endpoint issued it (RFC 6749 §5.1). */
@@ -41,7 +42,7 @@ export class TokenEndpointError extends MailctlError {
   }
 
   /** What a diagnosis shows of it. */
-  get facts(): Record<string, unknown> {
+  get facts(): TokenFacts {
     return { endpointError: { error: this.error, ...(this.description ? { description: this.description } : {}), ...(this.httpStatus ? { httpStatus: this.httpStatus } : {}), tokenUrl: this.tokenUrl } };
   }
 }

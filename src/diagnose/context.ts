@@ -1,6 +1,7 @@
 import type { Target } from "../config/target.js";
 import type { ProfileSettings } from "../settings.js";
 import type { SessionReport } from "../session/run.js";
+import { findStage } from "../session/stage-result.js";
 import type { DiagnoseCtx } from "./diagnose.js";
 import { authFacts, fromFailure, type Evidence } from "./evidence.js";
 import { recogniseProvider } from "./providers.js";
@@ -17,7 +18,7 @@ import { formataddr } from "../headers/python-compat32.js";
 export function providerOf(target: Target, report?: SessionReport): Preset | null {
   const byName = recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host });
   if (byName || !report) return byName;
-  const ehlo = report.stages.find((s) => s.stage === "ehlo" && s.status === "ok")?.detail.server;
+  const ehlo = findStage(report.stages, "ehlo", "ok")?.detail.server;
   return recogniseProvider({ banner: [report.greeting, ehlo].filter(Boolean).join(" ") });
 }
 

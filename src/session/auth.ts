@@ -26,14 +26,32 @@ export interface TokenSource {
   /** A new token after the server refused the current one, or null when a new one cannot help (none can be fetched, or it was just fetched). */
   renew(): Promise<string | null>;
   /** What is known about the token in use, for the auth stage's detail and the diagnosis (never the token itself). */
-  facts(): Record<string, unknown>;
+  facts(): TokenFacts;
 }
 
 /** Why no token could be had: the failure kind to report, a one-line message without secrets, and facts for the diagnosis. */
 export interface TokenFailure {
   failureKind: FailureKind;
   message: string;
-  facts: Record<string, unknown>;
+  facts: TokenFacts;
+}
+
+/** The facts a TokenSource reports about the token in use (src/credentials/oauth2.ts facts()): the auth stage records them, diagnose reads them. */
+export interface TokenFacts {
+  source?: string;
+  /** Issued by the token endpoint during this run: it cannot have expired. */
+  fresh?: boolean;
+  /** Renewed once after the server refused the first token. */
+  renewed?: boolean;
+  expiresAt?: string;
+  grantedScope?: string;
+  requiredScope?: string;
+  missingScope?: string;
+  tokenUrl?: string;
+  /** The token endpoint's RFC 6749 §5.2 error ("unreachable" / "bad-response" when there was none to read). */
+  endpointError?: { error: string; description?: string; httpStatus?: number; tokenUrl?: string };
+  /** The server's reply to the first token, when a renewed one was tried too. */
+  firstReply?: string;
 }
 
 /** True for an error a TokenSource throws to say why there is no token. */
@@ -65,7 +83,7 @@ export interface SaslIo {
 }
 
 /** Runs one SASL exchange and returns the server's final reply (235 on success). Every line carrying a secret is sent as secret. */
-export async function saslExchange(mechanism: string, c: AuthCredentials, io: SaslIo, detail: Record<string, unknown>): Promise<Reply> {
+export async function saslExchange(mechanism: string, c: AuthCredentials, io: SaslIo, detail: { oauthChallenge?: unknown }): Promise<Reply> {
   const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
   switch (mechanism) {
     case "PLAIN": {

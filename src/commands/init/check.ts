@@ -2,7 +2,7 @@
 // the same way doctor does (the primary diagnosis and its first fix) instead of a bare stage error.
 
 import type { Category } from "../../exit-codes.js";
-import type { StageResult } from "../../session/session.js";
+import type { StageResult } from "../../session/stage-result.js";
 import type { Target } from "../../config/target.js";
 
 /** The outcome of the check: ok, a one-line message (✓ what worked, or the diagnosis), and the stages behind it. */
@@ -23,7 +23,7 @@ export async function liveCheck(target: Target, warn?: (message: string) => void
   const primary = r.diagnoses.find((d) => d.severity === "error");
   if (!primary) {
     const tls = r.stages.find((s) => (s.stage === "tls" || s.stage === "starttls") && s.status === "ok");
-    const protocol = tls ? String((tls.detail.protocol ?? (tls.detail.tls as { protocol?: string } | undefined)?.protocol) ?? "TLS") : "no TLS";
+    const protocol = tls ? String((tls.stage === "tls" ? tls.detail.protocol : tls.stage === "starttls" ? tls.detail.tls?.protocol : undefined) ?? "TLS") : "no TLS";
     const authed = r.stages.some((s) => s.stage === "auth" && s.status === "ok");
     return { ok: true, message: `${where} answered over ${protocol}${authed ? ` and accepted the login of ${target.user}` : ""}`, category: "ok", stages: r.stages };
   }

@@ -8,7 +8,7 @@ import { usageError } from "../../errors.js";
 import type { Category } from "../../exit-codes.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, parseHost, parsePort, PROFILE_OPTIONS } from "../options.js";
 import type { EndpointProbe } from "../../session/detect.js";
-import type { Extensions } from "../../session/extensions.js";
+import { findStage } from "../../session/stage-result.js";
 import { renderProbe } from "./render.js";
 import type { MultiReport, PortReport } from "./result.js";
 
@@ -81,8 +81,7 @@ function warnings(p: EndpointProbe): string[] {
   const r = p.report;
   const days = r.tls?.daysLeft;
   if (days !== null && days !== undefined && days >= 0 && days < 30) w.push(`the certificate expires in ${days} days (${r.tls!.validTo!.slice(0, 10)})`);
-  const plainEhlo = r.stages.find((s) => s.stage === "ehlo" && s.status === "ok");
-  const plainExt = plainEhlo?.detail.extensions as Extensions | undefined;
+  const plainExt = findStage(r.stages, "ehlo", "ok")?.detail.extensions;
   if (p.mode !== "implicit" && plainExt?.auth.length)
     w.push(`AUTH (${plainExt.auth.join(" ")}) is offered before TLS: a client that does not insist on STARTTLS would send its password in clear`);
   if (SUBMISSION_PORTS.has(p.port) && p.mode === "none") w.push(`port ${p.port} is a submission port but offers no STARTTLS (RFC 8314 §3.3 asks for TLS)`);

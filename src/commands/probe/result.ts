@@ -2,7 +2,7 @@ import type { TlsMode } from "../../session/tls-mode.js";
 import type { EndpointProbe } from "../../session/detect.js";
 import type { Extensions } from "../../session/extensions.js";
 import type { Failure } from "../../session/failure.js";
-import type { StageResult } from "../../session/session.js";
+import type { StageResult } from "../../session/stage-result.js";
 import type { TlsFacts } from "../../session/tls-facts.js";
 import type { TranscriptEntry } from "../../session/transcript.js";
 

@@ -7,6 +7,7 @@ import { dataError, MailctlError } from "../../errors.js";
 import type { Category } from "../../exit-codes.js";
 import { addOptions, CONNECTION_OPTIONS, OUTPUT_OPTIONS, PROFILE_OPTIONS, SENDER_OPTIONS } from "../options.js";
 import { formatReply } from "../../session/reply.js";
+import { findStage } from "../../session/stage-result.js";
 import { formatBytes, parseSize } from "../../send/attachments.js";
 import type { Phase } from "../../send/deliver.js";
 import { messageInput, resolveSender } from "../../send/input.js";
@@ -85,9 +86,8 @@ async function send(message: ComposedMessage, target: Target, opts: SendOptions,
   const d = r.delivery;
   const { category: failCategory, diagnoses } = await diagnoseSend(r, target);
   const rejected = (d?.rejected ?? []).map((x) => ({ address: x.address, reply: formatReply(x.reply), code: x.reply.code }));
-  const rcptStage = r.stages.find((s) => s.stage === "rcpt");
   // When every recipient is refused the engine stops at RCPT; the refusals are in the stage's detail.
-  const refusedAll = !d && rcptStage?.detail.rejected ? (rcptStage.detail.rejected as { address: string; reply: string }[]) : [];
+  const refusedAll = (!d && findStage(r.stages, "rcpt")?.detail.rejected) || [];
   const data: SendReport = {
     dryRun: false,
     ok: r.ok && rejected.length === 0,

@@ -1,6 +1,6 @@
 import type { TlsMode } from "../../session/tls-mode.js";
 import type { Failure } from "../../session/failure.js";
-import type { StageResult } from "../../session/session.js";
+import type { StageResult } from "../../session/stage-result.js";
 import type { TranscriptEntry } from "../../session/transcript.js";
 import type { Diagnosis } from "../../send/deliver.js";
 
