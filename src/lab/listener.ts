@@ -206,7 +206,7 @@ function receive(
       answerWith(session, ok);
       cb(null, replyText(ok));
       // smtp-server has written the 250 by now (the stream had ended), so the record ends with it.
-      settle(rec.accepted(result.id, facts(conn), ok, { file: result.file, size: result.size, complete: true }));
+      settle(rec.accepted(result.id, result.time, facts(conn), ok, { file: result.file, size: result.size, complete: true }));
     },
     (err: NodeJS.ErrnoException) => {
       const failed = reply(451, "4.3.0 Error: queue file write error"); // Postfix's words for a failed write

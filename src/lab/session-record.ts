@@ -74,7 +74,9 @@ export class SessionRecorder {
   private rcptTo: string[] = [];
   /** True once a MAIL FROM was seen since the last attempt was reported. */
   private transaction = false;
+  /** The refusal that settles the attempt: the persona's latest, else smtp-server's (a 503 after a pipelined refused RCPT is only a consequence). */
   private lastRefusal: { code: number; text: string; command: string | null } | null = null;
+  private lastProtocolRefusal: { code: number; text: string; command: string | null } | null = null;
   private refusedMessage: LabAttempt["message"] = null;
   /** The code of a refusal decide() recorded and the wire has not echoed yet. */
   private echo: number | null = null;
@@ -115,7 +117,7 @@ export class SessionRecorder {
   /** The persona closed the connection without a reply. */
   dropped(stage: string, why: string): void {
     this.push({ stage, outcome: "dropped", reply: null, why });
-    this.lastRefusal = null;
+    this.lastRefusal = this.lastProtocolRefusal = null;
   }
 
   /**
@@ -128,7 +130,7 @@ export class SessionRecorder {
       return;
     }
     this.push({ stage: command ?? "connect", outcome: "refused", reply: text, why: "the SMTP server's own protocol check (smtp-server), not a persona rule" });
-    this.lastRefusal = { code, text, command };
+    this.lastProtocolRefusal = { code, text, command };
   }
 
   /** MAIL FROM starts a transaction; a refused one before it is an attempt of its own. */
@@ -149,9 +151,9 @@ export class SessionRecorder {
     this.refusedMessage = message;
   }
 
-  /** The attempt a capture ends: everything since the previous attempt belongs to it. */
-  accepted(id: string, conn: ConnFacts, reply: LabReply, message: NonNullable<LabAttempt["message"]>): LabAttempt {
-    const a = this.attempt(id, "accepted", conn, { code: reply.code, text: replyText(reply), command: "DATA" }, message);
+  /** The attempt a capture ends (at the capture's time): everything since the previous attempt belongs to it. */
+  accepted(id: string, time: string, conn: ConnFacts, reply: LabReply, message: NonNullable<LabAttempt["message"]>): LabAttempt {
+    const a = { ...this.attempt(id, "accepted", conn, { code: reply.code, text: replyText(reply), command: "DATA" }, message), time };
     this.closeAttempt();
     return a;
   }
@@ -160,7 +162,7 @@ export class SessionRecorder {
   refused(conn: ConnFacts): LabAttempt | null {
     const decided = this.decisions.slice(this.reported);
     if (!decided.some((d) => d.outcome !== "accepted")) return null;
-    const a = this.attempt(randomBytes(8).toString("hex"), "refused", conn, this.lastRefusal, this.refusedMessage);
+    const a = this.attempt(randomBytes(8).toString("hex"), "refused", conn, this.lastRefusal ?? this.lastProtocolRefusal, this.refusedMessage);
     this.closeAttempt();
     return a;
   }
@@ -194,6 +196,7 @@ export class SessionRecorder {
     this.rcptTo = [];
     this.transaction = false;
     this.lastRefusal = null;
+    this.lastProtocolRefusal = null;
     this.refusedMessage = null;
   }
 

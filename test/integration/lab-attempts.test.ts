@@ -98,6 +98,17 @@ describe("the lab's attempt record", () => {
     expect(a!.session.decisions.at(-1)!.why).toMatch(/no open relay \(RFC 5321 §3\.6\.2\)/);
   });
 
+  it("settles a pipelined refusal on the persona's reply, not on the 503 that follows it", async () => {
+    const lab = await testLab();
+    const settled = nextAttempts(lab);
+    const t = nodemailer.createTransport({ host: "127.0.0.1", port: lab.endpoints.plain.port, ignoreTLS: true });
+    await expect(t.sendMail({ from: "app@example.org", to: "someone@example.com", subject: "relay", text: "x" })).rejects.toThrow(/554 5\.7\.1/);
+    t.close();
+    const [a] = await settled;
+    expect(a!.reply).toEqual({ code: 554, text: "554 5.7.1 <someone@example.com>: Relay access denied", command: "RCPT" });
+    expect(a!.session.decisions.map((d) => d.stage)).toContain("DATA"); // smtp-server's 503 is recorded, as what it is
+  });
+
   it("keeps the first bytes of a message refused after DATA (Outlook's SendAsDenied) and says why", async () => {
     const lab = await testLab({ persona: "outlook" });
     const settled = nextAttempts(lab);
