@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "../commander.js";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { configError, usageError } from "../errors.js";
+import type { Inbox } from "../lab/inbox/index.js";
 import type { LabOptions } from "../lab/server.js";
 import type { ExtraAccount } from "../lab/personas/default.js";
 import { PERSONA_NAMES, PERSONAS, type PersonaName } from "../lab/personas/index.js";
@@ -13,6 +14,10 @@ import { renderLabEvent, renderLabReady, shellQuote } from "../ui/render-lab.js"
 
 /** The environment variable the lab's password is read from when --password-env is not given. */
 export const LAB_PASSWORD_ENV = "MAILCTL_LAB_PASSWORD";
+/** The environment variable the inbox's token is read from (else one is generated when the inbox is not on loopback). */
+export const LAB_UI_TOKEN_ENV = "MAILCTL_LAB_UI_TOKEN";
+/** The inbox listens on --port-base plus Mailpit's port, 8025 (9025 by default). */
+export const UI_PORT_OFFSET = 8025;
 
 /** lab's options as commander parses them. */
 export interface LabCommandOptions {
@@ -26,6 +31,7 @@ export interface LabCommandOptions {
   sizeLimit?: number;
   limit?: number;
   window?: number;
+  ui?: boolean;
   json?: boolean;
 }
 
@@ -53,6 +59,8 @@ export interface LabReady {
   endpoints: LabEndpointReport[];
   captureDir: string;
   index: string;
+  /** The web inbox (--ui), or null. The token itself is never in this document. */
+  ui: { url: string; token: { required: boolean; env: string; generated: boolean } } | null;
 }
 
 function parseCount(value: string): number {
@@ -79,6 +87,7 @@ const LAB_OPTIONS: readonly (OptionSpec & { persona?: PersonaName[]; key?: keyof
   { flags: "--size-limit <bytes>", description: "size-limit: the SIZE advertised and enforced", parse: parseCount, defaultText: String(FAULT_DEFAULTS.sizeLimit), persona: ["size-limit"], key: "sizeLimit" },
   { flags: "--limit <n>", description: `rate-limit: messages per window (default ${FAULT_DEFAULTS.rateLimit}); login-throttle: logins per window (default ${FAULT_DEFAULTS.loginLimit})`, parse: parseCount, persona: ["rate-limit", "login-throttle"], key: "limit" },
   { flags: "--window <s>", description: "rate-limit, login-throttle: the window", parse: parseWait, defaultText: String(FAULT_DEFAULTS.windowSeconds), persona: ["rate-limit", "login-throttle"], key: "window" },
+  { flags: "--ui", description: `serve a web inbox of every message and refused attempt, with a Mailpit-compatible API, on port base+${UI_PORT_OFFSET}` },
   { flags: "--json", description: "print the endpoints as one JSON document on stdout (the lab keeps running)" },
 ];
 
@@ -120,6 +129,19 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     ...(opts.window !== undefined ? { windowSeconds: opts.window } : {}),
   };
   const lab = await startLab(labOptions);
+  let inbox: Inbox | null = null;
+  if (opts.ui) {
+    const uiToken = ctx.io.env[LAB_UI_TOKEN_ENV] || undefined;
+    ctx.ui.redactor.add(uiToken);
+    try {
+      const { startInbox } = await import("../lab/inbox/index.js"); // the inbox loads only with --ui
+      const base = opts.portBase ?? 1000;
+      inbox = await startInbox(lab, { port: base === 0 ? 0 : base + UI_PORT_OFFSET, ...(uiToken ? { token: uiToken } : {}) });
+    } catch (err) {
+      await lab.close();
+      throw err;
+    }
+  }
   const data: LabReady = {
     persona,
     summary: PERSONAS[persona].summary,
@@ -136,6 +158,7 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     }),
     captureDir: lab.captureDir,
     index: lab.indexPath,
+    ui: inbox ? { url: inbox.url, token: { required: inbox.token !== null, env: LAB_UI_TOKEN_ENV, generated: inbox.generated } } : null,
   };
 
   if (data.network) ctx.ui.warn(`listening on ${lab.listen}: the lab accepts mail from the network, not only from this machine`);
@@ -143,6 +166,10 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     // The one place the secret is shown; registered with the redactor right after, so nothing else can print it.
     ctx.ui.err(`lab password (generated, shown only now): export ${passwordEnv}=${lab.account.password}`);
     ctx.ui.redactor.add(lab.account.password, lab.account.user);
+  }
+  if (inbox?.generated && inbox.token) {
+    ctx.ui.err(`inbox token (generated, shown only now): open ${inbox.url}?token=${inbox.token}`);
+    ctx.ui.redactor.add(inbox.token);
   }
   if (ctx.ui.json) ctx.ui.document(data);
   else renderLabReady(data, ctx.ui);
@@ -153,6 +180,7 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
   try {
     await until;
   } finally {
+    await inbox?.close();
     await lab.close();
   }
   return { category: "ok", data, shown: true };
@@ -166,7 +194,8 @@ export function register(program: Command, execute: Execute): Command {
     .description(
       "Run a real SMTP server on this machine: implicit TLS, STARTTLS submission and plaintext ports, a local CA to " +
         "trust with --ca, one account (lab@mailctl.test), and every accepted message saved as an .eml file with an " +
-        "index line. A persona makes it answer the way a provider answers, failures included. Ctrl-C stops it.",
+        "index line. A persona makes it answer the way a provider answers, failures included. --ui adds a web inbox " +
+        "(messages, refused attempts, SMTP sessions, checks; Mailpit's API). Ctrl-C stops it.",
     );
   addOptions(cmd, LAB_OPTIONS);
   const width = Math.max(...PERSONA_NAMES.map((n) => n.length));
@@ -181,6 +210,7 @@ Examples:
   $ MAILCTL_LAB_PASSWORD=secret mailctl lab --persona gmail
   $ mailctl lab --persona greylist --greylist-seconds 30
   $ mailctl lab --port-base 0 --json              # free ports; endpoints as JSON
+  $ mailctl lab --ui                              # and a web inbox on http://127.0.0.1:9025/
   $ mailctl lab --dir ./lab --persona qq-gbk`,
   );
   cmd.action(async (opts: LabCommandOptions) => {
