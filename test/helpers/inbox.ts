@@ -20,7 +20,7 @@ export async function closeTestInboxes(): Promise<void> {
 }
 
 /** Sends through the lab's STARTTLS port as the lab account; resolves with the capture id from the 250 reply. */
-export async function deliver(lab: Lab, mail: nodemailer.SendMailOptions, auth: { user: string; pass: string } = { user: LAB_USER, pass: LAB_PASSWORD }): Promise<string> {
+export async function deliver(lab: Lab, mail: nodemailer.SendMailOptions, auth: Record<string, string> = { user: LAB_USER, pass: LAB_PASSWORD }): Promise<string> {
   const t = nodemailer.createTransport({ host: "127.0.0.1", port: lab.endpoints.starttls.port, requireTLS: true, tls: { ca: lab.caPem, servername: "localhost" }, auth });
   try {
     const info = await t.sendMail({ from: LAB_USER, ...mail });
@@ -41,7 +41,7 @@ export async function attempted(lab: Lab, id: string): Promise<void> {
 }
 
 /** Sends and expects a refusal; resolves with the error's reply text. */
-export async function refused(lab: Lab, mail: nodemailer.SendMailOptions, auth?: { user: string; pass: string }): Promise<string> {
+export async function refused(lab: Lab, mail: nodemailer.SendMailOptions, auth?: Record<string, string>): Promise<string> {
   try {
     await deliver(lab, mail, auth);
   } catch (err) {

@@ -16,6 +16,8 @@ export interface EntryRow {
   persona: string;
   port: string;
   user: string | null;
+  /** The client's address. */
+  remote: string;
   /** The From header ("Name <address>"), else the envelope sender. */
   from: string;
   /** The envelope recipients, else the To header's addresses. */
@@ -31,7 +33,6 @@ export interface EntryRow {
 
 /** One entry in full. */
 export interface EntryDetail extends EntryRow {
-  remote: string;
   envelope: InboxEntry["envelope"];
   message: (NonNullable<InboxEntry["message"]> & { html: boolean }) | null;
   headers: { name: string; value: string }[];
@@ -102,6 +103,7 @@ export async function row(store: InboxStore, e: InboxEntry): Promise<EntryRow> {
     persona: e.persona,
     port: e.port,
     user: e.user,
+    remote: e.remote,
     from,
     to: e.envelope.rcptTo.length ? e.envelope.rcptTo : s.to.map((a) => a.Address),
     subject: s.subject,
@@ -122,7 +124,6 @@ async function detail(store: InboxStore, e: InboxEntry, lab: Lab): Promise<Entry
   return {
     ...base,
     read: store.read.has(e.id),
-    remote: e.remote,
     envelope: e.envelope,
     message: e.message && m ? { ...e.message, html: Boolean(m.parsed.html) } : null,
     headers: m?.parsed.headers ?? [],

@@ -6,7 +6,7 @@
 /** @typedef {{ code: number, text: string, command: string | null }} Reply */
 /** @typedef {{ checked: boolean, spf: string | null, dkim: string | null, dmarc: string | null }} VerdictRow */
 /**
- * @typedef {{ id: string, outcome: "accepted" | "refused", time: string, persona: string, port: string, user: string | null,
+ * @typedef {{ id: string, outcome: "accepted" | "refused", time: string, persona: string, port: string, user: string | null, remote: string,
  *   from: string, to: string[], subject: string, size: number, snippet: string, attachments: number, reply: Reply | null,
  *   verdict: VerdictRow, read: boolean }} Row
  */
@@ -22,7 +22,7 @@
  *   size: { bytes: number, limits: { name: string, limit: number, fits: boolean }[] } }} Checks
  */
 /**
- * @typedef {Row & { remote: string, envelope: { mailFrom: string | null, rcptTo: string[] },
+ * @typedef {Row & { envelope: { mailFrom: string | null, rcptTo: string[] },
  *   message: { file: string, size: number, complete: boolean, html: boolean } | null, headers: { name: string, value: string }[],
  *   text: string, parts: { partId: string, filename: string, contentType: string, size: number, inline: boolean }[],
  *   session: Session | null, receiver: Receiver | null, checks: Checks | null }} Detail
@@ -113,7 +113,7 @@ function rowElement(/** @type {Row} */ r) {
     el(
       "td",
       { class: "main" },
-      el("div", { class: "line1" }, outcomeBadge(r), el("span", { class: "persona-tag", title: "persona" }, r.persona), el("span", { class: "from", title: r.from }, r.from || "—")),
+      el("div", { class: "line1" }, outcomeBadge(r), el("span", { class: "persona-tag", title: "persona" }, r.persona), el("span", { class: "from", title: r.from }, r.from || r.user || `client ${r.remote}`)),
       el("div", { class: "line2", title: r.to.join(", ") }, `to ${r.to.join(", ") || "—"}`),
       el("div", { class: "line3" }, el("span", { class: "subject" }, subject), r.snippet ? el("span", { class: "snippet" }, ` — ${r.snippet}`) : null),
     ),
@@ -345,11 +345,19 @@ function follow() {
   events.addEventListener("entry", (ev) => {
     const row = /** @type {Row} */ (JSON.parse(/** @type {MessageEvent} */ (ev).data));
     if (state.query) return void loadList();
-    state.rows = [row, ...state.rows.filter((r) => r.id !== row.id)];
-    const c = { accepted: state.rows.filter((r) => r.outcome === "accepted").length, refused: state.rows.filter((r) => r.outcome === "refused").length, total: state.rows.length };
-    renderCounts(c);
-    $("rows").prepend(rowElement(row));
+    // A capture is announced when it is stored, and again once its session record is written: the second
+    // announcement updates the row in place.
+    const known = state.rows.findIndex((r) => r.id === row.id);
+    const existing = document.querySelector(`#rows tr[data-id="${CSS.escape(row.id)}"]`);
+    if (known >= 0) {
+      row.read = row.read || state.rows[known].read;
+      state.rows[known] = row;
+    } else state.rows = [row, ...state.rows];
+    if (existing) existing.replaceWith(rowElement(row));
+    else $("rows").prepend(rowElement(row));
+    renderCounts({ accepted: state.rows.filter((r) => r.outcome === "accepted").length, refused: state.rows.filter((r) => r.outcome === "refused").length, total: state.rows.length });
     $("empty").hidden = true;
+    if (known >= 0 && row.id === state.selected && state.tab === "session") void select(row.id);
   });
   events.addEventListener("deleted", (ev) => {
     const { ids } = /** @type {{ ids: string[] | "all" }} */ (JSON.parse(/** @type {MessageEvent} */ (ev).data));
