@@ -120,7 +120,7 @@ describe.skipIf(missing !== null)("the inbox in chromium", () => {
     expect(await preview().locator("#title").textContent()).toBe("Hostile"); // neither script ran
     expect(page.url()).toBe(before); // the message never navigated the page
     expect(await page.title()).toBe("mailctl lab — inbox");
-    await expect.poll(() => page.locator("#load-remote").textContent()).toContain("Load remote images (4)");
+    await expect.poll(() => page.locator("#load-remote").textContent()).toContain("Load remote images (2)");
     await page.screenshot({ path: join(SHOTS, "hostile-blocked.png") });
 
     await page.click("#load-remote");
@@ -210,6 +210,11 @@ describe.skipIf(missing !== null)("the inbox in chromium", () => {
     await page.click('button[data-tab="html"]');
     await expect.poll(() => preview().locator("h1").textContent()).toBe("What's new in March");
     await page.screenshot({ path: join(SHOTS, "inbox.png") });
+    await page.click('button[data-tab="checks"]');
+    await expect.poll(() => page.locator("#tab-checks").textContent()).toContain("One-click unsubscribe (RFC 8058): present");
+    await expect.poll(() => page.locator("#tab-checks").textContent()).toContain("Signed: no DKIM signature covers List-Unsubscribe and List-Unsubscribe-Post");
+    await expect.poll(() => page.locator("#links").textContent()).toContain("https://mailctl.test/blog/march");
+    await page.screenshot({ path: join(SHOTS, "checks.png") });
 
     const p2 = await browser.context.newPage();
     await p2.goto(outlook.inbox.url);

@@ -24,7 +24,7 @@ export interface UnsubscribeCheck {
   errors: string[];
   /** RFC 8058 §3.1: List-Unsubscribe-Post is "List-Unsubscribe=One-Click" and List-Unsubscribe has an https URI. */
   oneClick: boolean;
-  /** RFC 8058 §4: a DKIM-Signature covers both headers (its h= lists them); the d= of that signature. */
+  /** RFC 8058 §4: a DKIM-Signature covers both headers (its h= lists them); the d= of that signature, or null (receivers then ignore one-click). */
   signedBy: string | null;
   /** Whether the receiver found that signature valid; null when the message was not checked. */
   verified: boolean | null;
@@ -47,8 +47,8 @@ export interface SizeCheck {
 /** Every check on a message. */
 export interface MessageChecks {
   links: Link[];
-  /** Remote resources the HTML would load: images, stylesheets, backgrounds (blocked until asked for). */
-  remote: string[];
+  /** Remote resources the HTML would load: images (the preview loads them when asked) and stylesheets (never loaded). */
+  remote: { url: string; kind: "image" | "style" }[];
   unsubscribe: UnsubscribeCheck;
   headers: HeaderProblem[];
   size: SizeCheck;
@@ -64,14 +64,14 @@ export function checkMessage(m: ParsedMessage, raw: Buffer, size: number, verdic
 }
 
 /** Links and remote resources of an HTML body. */
-export function htmlLinks(html: string): { links: Link[]; remote: string[] } {
+export function htmlLinks(html: string): { links: Link[]; remote: MessageChecks["remote"] } {
   const links: Link[] = [];
-  const remote = new Set<string>();
+  const remote = new Map<string, "image" | "style">();
   if (!html) return { links, remote: [] };
   let open: Link | null = null;
-  const addRemote = (u: string | undefined) => {
+  const addRemote = (u: string | undefined, kind: "image" | "style" = "image") => {
     const url = (u ?? "").trim();
-    if (/^(https?:)?\/\//i.test(url) && remote.size < MAX_LINKS) remote.add(url);
+    if (/^(https?:)?\/\//i.test(url) && remote.size < MAX_LINKS && !remote.has(url)) remote.set(url, kind);
   };
   const parser = new Parser(
     {
@@ -85,7 +85,7 @@ export function htmlLinks(html: string): { links: Link[]; remote: string[] } {
         if (attrs.srcset) for (const c of attrs.srcset.split(",")) addRemote(c.trim().split(/\s+/)[0]);
         if (attrs.background) addRemote(attrs.background);
         if (name === "video" && attrs.poster) addRemote(attrs.poster);
-        if (name === "link" && /stylesheet|icon/i.test(attrs.rel ?? "")) addRemote(attrs.href);
+        if (name === "link" && /stylesheet/i.test(attrs.rel ?? "")) addRemote(attrs.href, "style");
         if (attrs.style) for (const u of cssUrls(attrs.style)) addRemote(u);
       },
       ontext(text) {
@@ -101,13 +101,20 @@ export function htmlLinks(html: string): { links: Link[]; remote: string[] } {
   const styles = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((s) => s[1]!);
   parser.write(html);
   parser.end();
-  for (const s of styles) for (const u of cssUrls(s)) addRemote(u);
+  for (const s of styles) for (const u of cssImports(s)) addRemote(u, "style");
+  for (const s of styles) for (const u of cssUrls(s.replace(/@import[^;]*;?/gi, ""))) addRemote(u);
   for (const l of links) l.text = l.text.trim();
-  return { links, remote: [...remote] };
+  return { links, remote: [...remote].map(([url, kind]) => ({ url, kind })) };
 }
 
+/** url() references in CSS: images (backgrounds, list markers). */
 function cssUrls(css: string): string[] {
-  return [...css.matchAll(/url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]/gi)].map((m) => (m[1] ?? m[2])!);
+  return [...css.matchAll(/url\(\s*['"]?([^'")\s]+)['"]?\s*\)/gi)].map((m) => m[1]!);
+}
+
+/** @import targets: stylesheets. */
+function cssImports(css: string): string[] {
+  return [...css.matchAll(/@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)/gi)].map((m) => m[1]!);
 }
 
 /** URLs in plain text. */
@@ -155,7 +162,6 @@ function unsubscribeCheck(m: ParsedMessage, verdict: ReceiverVerdict): Unsubscri
       break;
     }
   }
-  if (oneClick && signedBy === null) errors.push("no DKIM-Signature covers List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 §4): receivers ignore the one-click header then");
   let verified: boolean | null = null;
   if (signedBy !== null && verdict.checked) verified = verdict.dkim.some((d) => d.result === "pass" && (d.props["header.d"] ?? "").toLowerCase() === signedBy!.toLowerCase());
   return { present: Boolean(value), header: value, post, links, errors, oneClick, signedBy, verified };

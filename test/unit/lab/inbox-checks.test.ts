@@ -101,7 +101,14 @@ describe("links and unsubscribe", () => {
       { url: "https://example.com/both", text: "Both places", source: "html" },
       { url: "https://example.com/text-only", text: "", source: "text" },
     ]);
-    expect(c.remote.sort()).toEqual(["//img.example/t.png", "http://img.example/bg.png", "https://fonts.example/f.css", "https://img.example/a.png", "https://img.example/b.png", "https://img.example/td.png"]);
+    expect(c.remote.sort((a, b) => a.url.localeCompare(b.url))).toEqual([
+      { url: "//img.example/t.png", kind: "image" },
+      { url: "http://img.example/bg.png", kind: "image" },
+      { url: "https://fonts.example/f.css", kind: "style" },
+      { url: "https://img.example/a.png", kind: "image" },
+      { url: "https://img.example/b.png", kind: "image" },
+      { url: "https://img.example/td.png", kind: "image" },
+    ]);
     expect(htmlLinks("").remote).toEqual([]);
   });
 
@@ -123,8 +130,7 @@ describe("links and unsubscribe", () => {
     };
 
     const unsigned = await check(await build(mail));
-    expect(unsigned).toMatchObject({ present: true, oneClick: true, signedBy: null, verified: null, links: ["https://example.com/u/1"] });
-    expect(unsigned.errors).toEqual([expect.stringMatching(/no DKIM-Signature covers List-Unsubscribe and List-Unsubscribe-Post \(RFC 8058 §4\)/)]);
+    expect(unsigned).toMatchObject({ present: true, oneClick: true, signedBy: null, verified: null, links: ["https://example.com/u/1"], errors: [] });
 
     const key = { domainName: "example.com", keySelector: "s1", privateKey };
     const partly = await check(await build(mail, { ...key, headerFieldNames: "From:To:Subject:List-Unsubscribe" }));

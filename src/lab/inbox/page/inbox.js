@@ -16,7 +16,7 @@
 /** @typedef {{ method: string, result: string, reason: string | null, props: Record<string, string> }} MethodResult */
 /** @typedef {{ checked: boolean, authservId: string | null, spf: MethodResult | null, dkim: MethodResult[], dmarc: MethodResult | null, other: MethodResult[], header: string | null }} Receiver */
 /**
- * @typedef {{ links: { url: string, text: string, source: string }[], remote: string[],
+ * @typedef {{ links: { url: string, text: string, source: string }[], remote: { url: string, kind: "image" | "style" }[],
  *   unsubscribe: { present: boolean, header: string, post: string, links: string[], errors: string[], oneClick: boolean, signedBy: string | null, verified: boolean | null },
  *   headers: { level: "error" | "warning", header: string, text: string, source: string }[],
  *   size: { bytes: number, limits: { name: string, limit: number, fits: boolean }[] } }} Checks
@@ -242,14 +242,15 @@ function tabContent(/** @type {Detail} */ d) {
     case "session":
       return sessionTab(d);
     case "checks":
-      return d.checks ? checksTab(d.checks, d) : [];
+      return d.checks ? checksTab(d.checks) : [];
   }
   return [];
 }
 
 function htmlTab(/** @type {Detail} */ d) {
   const remote = state.remote.has(d.id);
-  const count = d.checks?.remote.length ?? 0;
+  const images = d.checks?.remote.filter((r) => r.kind === "image").length ?? 0;
+  const styles = (d.checks?.remote.length ?? 0) - images;
   const frame = el("iframe", {
     class: `preview${state.narrow ? " narrow" : ""}`,
     // No allow-scripts, no allow-same-origin, no allow-top-navigation, no allow-popups, no allow-forms.
@@ -258,12 +259,13 @@ function htmlTab(/** @type {Detail} */ d) {
     title: "message preview",
     src: `/view/${encodeURIComponent(d.id)}.html${remote ? "?remote=1" : ""}`,
   });
+  const blocked = [images && !remote ? `${images} remote image${images === 1 ? "" : "s"}` : "", styles ? `${styles} remote stylesheet${styles === 1 ? "" : "s"}` : ""].filter(Boolean);
   const tools = el(
     "div",
     { class: "toolbar" },
     el("button", { type: "button", id: "narrow", "aria-pressed": String(state.narrow), onclick: () => ((state.narrow = !state.narrow), renderDetail(d)) }, "Narrow (375 px)"),
-    count && !remote ? el("button", { type: "button", id: "load-remote", onclick: () => (state.remote.add(d.id), renderDetail(d)) }, `Load remote images (${count})`) : null,
-    el("span", {}, remote ? "Remote images are shown for this message. Scripts never run here." : count ? `${count} remote resource${count === 1 ? "" : "s"} blocked. Scripts never run here.` : "Scripts never run here."),
+    images && !remote ? el("button", { type: "button", id: "load-remote", onclick: () => (state.remote.add(d.id), renderDetail(d)) }, `Load remote images (${images})`) : null,
+    el("span", {}, `${blocked.length ? `Blocked: ${blocked.join(", ")}. ` : remote ? "Remote images are shown for this message. " : ""}Scripts never run here.`),
   );
   return [tools, el("div", { class: "frame-wrap" }, frame)];
 }
@@ -294,7 +296,7 @@ function sessionTab(/** @type {Detail} */ d) {
 }
 
 /** @returns {(Node | string)[]} */
-function checksTab(/** @type {Checks} */ c, /** @type {Detail} */ d) {
+function checksTab(/** @type {Checks} */ c) {
   const u = c.unsubscribe;
   const unsub = u.present
     ? el(
@@ -302,7 +304,7 @@ function checksTab(/** @type {Checks} */ c, /** @type {Detail} */ d) {
         {},
         el("li", {}, `List-Unsubscribe: ${u.header}`),
         el("li", {}, u.oneClick ? "One-click unsubscribe (RFC 8058): present" : "One-click unsubscribe (RFC 8058): not present — Gmail and Yahoo require it from bulk senders"),
-        el("li", {}, u.signedBy !== null ? `Signed: a DKIM signature (d=${u.signedBy}) covers both headers${u.verified === null ? "; the receiver did not check it" : u.verified ? " and the receiver verified it" : ", but the receiver did not verify it"}` : "Signed: no DKIM signature covers List-Unsubscribe and List-Unsubscribe-Post"),
+        el("li", {}, u.signedBy !== null ? `Signed: a DKIM signature (d=${u.signedBy}) covers both headers${u.verified === null ? "; the receiver did not check it" : u.verified ? " and the receiver verified it" : ", but the receiver did not verify it"}` : "Signed: no DKIM signature covers List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 §4): receivers ignore the one-click header then"),
         ...u.errors.map((e) => el("li", { class: "problem" }, e)),
       )
     : el("p", {}, "No List-Unsubscribe header: bulk mail to Gmail and Yahoo needs one, with one-click unsubscribe (RFC 8058).");
@@ -324,7 +326,10 @@ function checksTab(/** @type {Checks} */ c, /** @type {Detail} */ d) {
       el("tr", {}, el("td", {}, "this message"), el("td", {}, `${size(c.size.bytes)} (${c.size.bytes} bytes)`)),
       ...c.size.limits.map((l) => el("tr", {}, el("td", {}, l.name), el("td", {}, `${size(l.limit)} `, el("span", { class: `badge ${l.fits ? "ok" : "bad"}` }, l.fits ? "fits" : "too big")))),
     ),
-    el("p", { class: "muted" }, d.checks?.remote.length ? `Remote resources in the HTML: ${d.checks.remote.length} (blocked in the preview until you load them).` : "The HTML loads nothing remote."),
+    el("h3", {}, `Remote resources (${c.remote.length})`),
+    c.remote.length
+      ? el("table", { class: "kv", id: "remote" }, ...c.remote.map((r) => el("tr", {}, el("td", {}, r.kind), el("td", { class: "mono" }, r.url))))
+      : el("p", {}, "The HTML loads nothing remote."),
   ];
 }
 
