@@ -160,7 +160,7 @@ describe("live updates and the lab's API", () => {
     ({ lab, inbox } = await testInbox({ persona: "gmail" }));
   });
 
-  it("streams each new entry as a server-sent event within a second", async () => {
+  it("streams each new entry, refused ones too, and each deletion as server-sent events", async () => {
     const abort = new AbortController();
     const res = await fetch(`${inbox.url}api/lab/v1/events`, { signal: abort.signal });
     expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
@@ -174,10 +174,8 @@ describe("live updates and the lab's API", () => {
       }
     };
     await until(/retry: 1000\n\n/);
-    const sent = Date.now();
     const id = await deliver(lab, { to: "a@example.com", subject: "live", text: "x" });
     await until(new RegExp(`event: entry\ndata: \\{"id":"${id}"`));
-    expect(Date.now() - sent).toBeLessThan(1000);
     await refused(lab, { to: "a@example.com", subject: "x" }, { user: LAB_USER, pass: "wrong" });
     await until(/event: entry\ndata: \{"id":"\w+","outcome":"refused"[^\n]*"reply":\{"code":535/);
     await fetch(`${inbox.url}api/lab/v1/entries`, { method: "DELETE", body: JSON.stringify({ ids: [id] }) });
