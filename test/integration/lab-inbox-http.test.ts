@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LabReady } from "../../src/commands/lab.js";
 import type { Inbox } from "../../src/lab/inbox/index.js";
 import type { Lab } from "../../src/lab/server.js";
+import { startInbox } from "../../src/lab/inbox/index.js";
 import { BIN } from "../helpers/cli.js";
+import { openLab, sendRaw } from "../helpers/raw-smtp.js";
 import { attempted, closeTestInboxes, deliver, refused, testInbox } from "../helpers/inbox.js";
 import { closeTestLabs, LAB_PASSWORD, LAB_USER } from "../helpers/lab.js";
 
@@ -108,6 +110,26 @@ describe("the inbox's policies", () => {
     expect([big.status, big.body]).toEqual([413, "request body over 1048576 bytes"]);
     expect((await request(`${inbox.url}nothing-here`)).status).toBe(404);
     expect((await request(`${inbox.url}api/v1/message/abc`, { method: "POST", headers: { Origin: inbox.url.replace(/\/$/, "") } })).status).toBe(405);
+  });
+});
+
+describe("odd input", () => {
+  it("lists and opens a capture that is no proper message (no header, binary bytes, a control character)", async () => {
+    const { lab, inbox } = await testInbox();
+    const { c } = await openLab(lab, "plain");
+    expect(await sendRaw(c, "a@example.org", "b@mailctl.test", "\x00\x01\x1b[31mnot a header\xff\xfe\n\nbody")).toMatch(/^250 /);
+    c.close();
+    const [capture] = await lab.captures();
+    const list = (await (await fetch(`${inbox.url}api/v1/messages`)).json()) as { messages: { ID: string; Subject: string; From: unknown }[] };
+    expect(list.messages).toMatchObject([{ ID: capture!.id, Subject: "", From: null }]);
+    expect((await fetch(`${inbox.url}api/v1/message/${capture!.id}`)).status).toBe(200);
+    expect((await fetch(`${inbox.url}api/lab/v1/entry/${capture!.id}`)).status).toBe(200);
+    expect((await fetch(`${inbox.url}view/${capture!.id}.html`)).status).toBe(404);
+  });
+
+  it("names the port when the inbox's port is taken (exit 69's error)", async () => {
+    const { lab, inbox } = await testInbox();
+    await expect(startInbox(lab, { port: inbox.port })).rejects.toMatchObject({ category: "unavailable", message: `port ${inbox.port} is already in use (127.0.0.1:${inbox.port}) for the inbox` });
   });
 });
 

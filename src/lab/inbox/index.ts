@@ -58,7 +58,8 @@ export async function startInbox(lab: Lab, opts: InboxOptions): Promise<Inbox> {
   const server = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
       const status = err instanceof HttpError ? err.status : 500;
-      if (status === 500) lab.emit("warning", new Error(`inbox: ${req.method} ${req.url}: ${err.message}`));
+      // The text may carry bytes from a request or a message: controls are escaped before they reach a terminal.
+      if (status === 500) lab.emit("warning", new Error(`inbox: ${req.method} ${req.url}: ${err.message}`.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)));
       if (res.headersSent) return void res.destroy();
       text(res, status === 500 ? "internal error" : err.message, status);
     });
@@ -112,13 +113,18 @@ export async function startInbox(lab: Lab, opts: InboxOptions): Promise<Inbox> {
     res.end(body);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EADDRINUSE") reject(new MailctlError("unavailable", `port ${port} is already in use (${listen}:${port}) for the inbox`, "Stop the program that uses it or move the lab's ports with --port-base."));
-      else reject(new MailctlError("unavailable", `cannot listen on ${listen}:${port} for the inbox: ${err.message}`));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (err: NodeJS.ErrnoException) => {
+        if (err.code === "EADDRINUSE") reject(new MailctlError("unavailable", `port ${port} is already in use (${listen}:${port}) for the inbox`, "Stop the program that uses it or move the lab's ports with --port-base."));
+        else reject(new MailctlError("unavailable", `cannot listen on ${listen}:${port} for the inbox: ${err.message}`));
+      });
+      server.listen(port, listen, () => resolve());
     });
-    server.listen(port, listen, () => resolve());
-  });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   port = (server.address() as { port: number }).port;
   const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   return {
