@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { configError, MailctlError, noInputError } from "../errors.js";
 import { INPUT_LIMITS, readInput, statInput } from "../fs/read-input.js";
-import type { Finding } from "./target.js";
+import type { Finding } from "../settings.js";
 import { validateConfig, type ConfigFile, type ProfileEntry } from "./validate.js";
 
 /** Where a project config is looked for in each directory, in this order (cosmiconfig searchPlaces). */

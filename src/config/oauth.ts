@@ -4,9 +4,9 @@
 
 import os from "node:os";
 import path from "node:path";
-import type { OAuthSpec } from "../auth/oauth2.js";
+import type { OAuthSpec } from "../credentials/oauth2.js";
 import { configError } from "../errors.js";
-import { untrustedCommand } from "./secrets.js";
+import { untrustedCommand } from "../credentials/secrets.js";
 import type { Resolution } from "./layers.js";
 
 /** Scopes that are not about mail: refresh tokens and sign-in (OpenID Connect), never what SMTP checks. */

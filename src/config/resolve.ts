@@ -1,6 +1,7 @@
-import type { Ctx } from "../command.js";
 import { dataError, MailctlError, usageError } from "../errors.js";
 import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
+import type { RunContext } from "../io.js";
+import { fieldsWhere, type SessionField, type TargetField } from "../settings.js";
 import type { SessionOptions } from "../session/session.js";
 import type { TargetFlags } from "./flags.js";
 import type { Resolution } from "./layers.js";
@@ -20,7 +21,7 @@ export interface ResolveOptions {
 }
 
 /** The one warning every connecting command gives once when certificate verification is off. */
-export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<Ctx, "ui">): void {
+export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<RunContext, "ui">): void {
   if (target.insecure) ctx.ui.warn("certificate verification is off (--insecure): the server's certificate is not checked, so anyone on the path could pose as the server and read the password and the mail");
 }
 
@@ -30,7 +31,7 @@ export function warnIfInsecure(target: Pick<Target, "insecure">, ctx: Pick<Ctx, 
  * setting. `tlsAuto` is true when nothing fixed the TLS mode, for callers that can detect it (probe).
  * The password is registered with the output redactor as soon as it is read.
  */
-export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveOptions): Promise<Target & { tlsAuto: boolean }> {
+export async function resolveTarget(flags: TargetFlags, ctx: RunContext, opts: ResolveOptions): Promise<Target & { tlsAuto: boolean }> {
   // Loaded on use: `mailctl probe --help` should not pay for config files, importers and presets.
   const { resolveSettings } = await import("./layers.js");
   const r = await resolveSettings(flags, { cwd: ctx.cwd, env: ctx.io.env, warn: (m) => ctx.ui.warn(m) });
@@ -52,9 +53,7 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
     findings: r.findings,
   };
   if (flags.resolver) target.resolver = flags.resolver;
-  for (const k of ["user", "from", "fromName", "fromFormat", "servername", "name", "family", "authMethod", "starttlsOnImplicit"] as const) {
-    if (s[k] !== undefined) (target as unknown as Record<string, unknown>)[k] = s[k];
-  }
+  for (const k of TARGET_FIELDS) if (s[k] !== undefined) (target as unknown as Record<string, unknown>)[k] = s[k];
   if (r.profile) target.profile = r.profile;
   if (r.preset) target.preset = r.preset.ref;
   if (r.importKeys) target.importKeys = r.importKeys;
@@ -79,8 +78,8 @@ export async function resolveTarget(flags: TargetFlags, ctx: Ctx, opts: ResolveO
 }
 
 /** The OAuth2 token provider; its secrets are read (and registered with the redactor) when AUTH needs a token. */
-async function addOAuth(target: Target, r: Resolution, ctx: Ctx): Promise<void> {
-  const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../auth/oauth2.js"), import("./secrets.js")]);
+async function addOAuth(target: Target, r: Resolution, ctx: RunContext): Promise<void> {
+  const [{ oauthSpec }, { TokenProvider }, { modeFindings }] = await Promise.all([import("./oauth.js"), import("../credentials/oauth2.js"), import("../credentials/secrets.js")]);
   const spec = oauthSpec(r, target.user!, ctx.cwd);
   if (!spec) return;
   if (spec.tokenFile && !spec.refreshToken) ctx.ui.warn("tokenFile keeps tokens from a refresh setup (clientId, refreshTokenEnv or refreshTokenCommand); with a ready token only, it is not used");
@@ -97,8 +96,8 @@ async function addOAuth(target: Target, r: Resolution, ctx: Ctx): Promise<void> 
   if (!target.passwordSource) target.passwordSource = spec.token ? `the OAuth2 token (${spec.token.where})` : `the OAuth2 refresh setup (${spec.refreshToken?.where})`;
 }
 
-async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = true): Promise<void> {
-  const { readSecret } = await import("./secrets.js");
+async function addSecret(target: Target, r: Resolution, ctx: RunContext, mayPrompt = true): Promise<void> {
+  const { readSecret } = await import("../credentials/secrets.js");
   const prompt = mayPrompt && ctx.ui.interactive && !ctx.ui.json ? () => promptPassword(target, ctx) : undefined;
   const secret = await readSecret(r.secret, ctx.io.env, prompt);
   if (secret.password === undefined && target.oauth) return;
@@ -117,7 +116,7 @@ async function addSecret(target: Target, r: Resolution, ctx: Ctx, mayPrompt = tr
 }
 
 /** The last resort on a terminal: a masked prompt (Ctrl-C → exit 130). */
-async function promptPassword(target: Target, ctx: Ctx): Promise<string | undefined> {
+async function promptPassword(target: Target, ctx: RunContext): Promise<string | undefined> {
   const { password } = await import("@inquirer/prompts");
   try {
     const typed = await password({ message: `Password for ${target.user} at ${target.host}`, mask: "*" }, { input: ctx.io.stdin, output: ctx.io.stderr });
@@ -136,6 +135,15 @@ export async function readCa(path: string): Promise<string[]> {
   return certs;
 }
 
+/** The settings a Target takes as resolved (rows marked target). */
+const TARGET_FIELDS = fieldsWhere("target") as TargetField[];
+
+/** A name the session options have: a `session` row whose field the session does not take does not compile. */
+type SessionTakes<K extends keyof SessionOptions> = K;
+
+/** The settings the session takes from the Target under the same name (rows marked session). */
+const SESSION_FIELDS = fieldsWhere("session") as SessionTakes<SessionField>[];
+
 /** Session options for a target. */
 export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): SessionOptions {
   const ms = t.timeoutSeconds * 1000;
@@ -149,9 +157,7 @@ export function sessionOptions(t: Target, extra: Partial<SessionOptions> = {}): 
   };
   if (t.insecure) o.insecure = true;
   if (t.caPem) o.ca = t.caPem;
-  if (t.servername) o.servername = t.servername;
-  if (t.name) o.name = t.name;
-  if (t.family) o.family = t.family;
+  for (const k of SESSION_FIELDS) if (t[k]) (o as unknown as Record<string, unknown>)[k] = t[k];
   if (t.resolver) o.resolver = t.resolver;
   if (t.user) {
     o.auth = { user: t.user, ...(t.password !== undefined ? { password: t.password } : {}), ...(t.passwordSource ? { passwordSource: t.passwordSource } : {}), ...(t.authMethod ? { method: t.authMethod } : {}) };

@@ -8,6 +8,7 @@ import { isMap, parseDocument } from "yaml";
 import { configError, usageError } from "../errors.js";
 import { writeFileAtomic } from "../fs/durable.js";
 import { INPUT_LIMITS, readInput, statInput } from "../fs/read-input.js";
+import { SETTING_FIELDS } from "../settings.js";
 import type { ProfileEntry } from "./validate.js";
 
 /** The profiles and default profile a file already holds (for asking before overwriting). */
@@ -61,15 +62,10 @@ export async function saveProfile(file: string, name: string, profile: ProfileEn
 }
 
 
-const ORDER: (keyof ProfileEntry)[] = [
-  "preset", "host", "port", "tls", "opportunisticTls", "user", "password", "passwordEnv", "passwordCommand", "authMethod",
-  "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "family", "timeoutSeconds", "dialect", "sourceFile",
-];
-
-/** The profile's keys in the order a reader expects: where, who, what identity, then the rest. */
+/** The profile's keys in the order a reader expects, the registry's row order: where, who, what identity, then the rest. */
 function canonical(p: ProfileEntry): ProfileEntry {
   const keys = Object.keys(p) as (keyof ProfileEntry)[];
-  const rank = (k: keyof ProfileEntry) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
+  const rank = (k: keyof ProfileEntry) => (SETTING_FIELDS.includes(k) ? SETTING_FIELDS.indexOf(k) : SETTING_FIELDS.length);
   return Object.fromEntries(keys.sort((a, b) => rank(a) - rank(b)).map((k) => [k, p[k]])) as ProfileEntry;
 }
 

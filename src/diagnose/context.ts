@@ -1,22 +1,24 @@
 import type { Target } from "../config/target.js";
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { SessionReport } from "../session/run.js";
+import { findStage } from "../session/stage-result.js";
 import type { DiagnoseCtx } from "./diagnose.js";
 import { authFacts, fromFailure, type Evidence } from "./evidence.js";
-import { recogniseProvider, type Provider } from "./providers.js";
+import { recogniseProvider } from "./providers.js";
+import type { Preset } from "../config/presets.js";
 import type { FromFacts } from "./catalog/index.js";
-import { mailboxOfValue } from "../send/from-header.js";
-import { formataddr } from "../send/python-compat32.js";
+import { mailboxOfValue } from "../headers/from-header.js";
+import { formataddr } from "../headers/python-compat32.js";
 
 /**
  * What doctor, send and test-send share to turn a session into diagnoses: the provider (from the preset or host,
  * else the greeting and EHLO banner), the evidence of the failure, and the context explanations and fixes use —
  * so the three commands explain a failure in the same words.
  */
-export function providerOf(target: Target, report?: SessionReport): Provider | null {
+export function providerOf(target: Target, report?: SessionReport): Preset | null {
   const byName = recogniseProvider({ ...(target.preset ? { preset: target.preset } : {}), host: target.host });
   if (byName || !report) return byName;
-  const ehlo = report.stages.find((s) => s.stage === "ehlo" && s.status === "ok")?.detail.server;
+  const ehlo = findStage(report.stages, "ehlo", "ok")?.detail.server;
   return recogniseProvider({ banner: [report.greeting, ehlo].filter(Boolean).join(" ") });
 }
 
@@ -27,7 +29,7 @@ export function evidenceOf(report: SessionReport, target: Target): Evidence | nu
 }
 
 /** The context a diagnosis is explained in: the provider, the settings in use, and the dialect to write fixes in. */
-export function contextFor(target: Target, provider: Provider | null): DiagnoseCtx {
+export function contextFor(target: Target, provider: Preset | null): DiagnoseCtx {
   const from = target.rawFromHeader ?? target.from;
   return {
     provider,

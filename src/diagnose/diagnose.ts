@@ -1,12 +1,13 @@
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { Category } from "../exit-codes.js";
 import type { StageName } from "../session/failure.js";
-import { entry, type ExplainCtx, type FixStep } from "./catalog/index.js";
+import { entry, type DiagnosisId, type ExplainCtx, type FixStep } from "./catalog/index.js";
 import type { Evidence } from "./evidence.js";
 import { renderFix, type FixDialect } from "./fix.js";
-import type { DiagnosisId } from "./ids.js";
-import { signatureId, type Provider } from "./providers.js";
-import { recognise, RULES, tokenAuth } from "./rules.js";
+import { signatureId } from "./providers.js";
+import type { Preset } from "../config/presets.js";
+import { recognise, RULES } from "./rules.js";
+import { tokenAuth } from "./signals.js";
 import { categoryOf } from "./category.js";
 
 /** A diagnosis as doctor, explain, test-send and send report it (the JSON shape is documented in README). */
@@ -28,53 +29,11 @@ export interface Diagnosis {
 
 /** What a diagnosis may use besides the evidence. */
 export interface DiagnoseCtx {
-  provider: Provider | null;
+  provider: Preset | null;
   target?: ExplainCtx["target"];
   suggestion?: ExplainCtx["suggestion"];
   dialect?: FixDialect;
   from?: ExplainCtx["from"];
-}
-
-/** Where each cause typically shows, for explain (a pasted line has no stage). */
-const TYPICAL_STAGE: Partial<Record<DiagnosisId, StageName>> = {
-  "plaintext-to-implicit-tls": "greeting",
-  "tls-to-plaintext-port": "tls",
-  "starttls-after-implicit-tls": "starttls",
-  "starttls-unavailable": "starttls",
-  "cert-untrusted": "tls",
-  "cert-expired": "tls",
-  "cert-hostname-mismatch": "tls",
-  "tls-protocol-too-old": "tls",
-  "tls-cipher-mismatch": "tls",
-  "host-not-found": "dns",
-  "connection-refused": "tcp",
-  "network-unreachable": "tcp",
-  "connect-timeout": "tcp",
-  "greeting-timeout": "greeting",
-  "data-unconfirmed": "data",
-  "ehlo-rejected": "ehlo",
-  "auth-not-offered": "auth",
-  "credentials-missing": "auth",
-  "auth-failed": "auth",
-  "auth-app-password-required": "auth",
-  "auth-basic-disabled": "auth",
-  "auth-authorization-code": "auth",
-  "oauth-token-rejected": "auth",
-  "oauth-scope-missing": "auth",
-  "oauth-refresh-failed": "auth",
-  "sender-not-owned": "mail",
-  "sender-invalid": "mail",
-  "relay-denied": "rcpt",
-  "recipient-rejected": "rcpt",
-  "greylisted": "rcpt",
-  "from-header-rejected": "data",
-  "message-too-large": "data",
-  "content-rejected": "data",
-};
-
-/** The stage a cause typically shows at (for a pasted line, which has none). */
-export function typicalStage(id: DiagnosisId): StageName | undefined {
-  return TYPICAL_STAGE[id];
 }
 
 /** Names the cause of one failure, or null when the evidence cannot be placed (never a guess). */
@@ -90,7 +49,7 @@ export function diagnoseDraft(e: Evidence, ctx: DiagnoseCtx): DraftDiagnosis | n
 }
 
 /** The catalog id for the evidence: the provider's own reply signatures first, then the rules. */
-export function causeOf(e: Evidence, provider: Provider | null): DiagnosisId | null {
+export function causeOf(e: Evidence, provider: Preset | null): DiagnosisId | null {
   // Provider signatures know, e.g., that 163's generic 535 means "use the authorization code". Their "auth-failed"
   // replies are about passwords: the same reply to a token (Microsoft's 535 5.7.3) means the token was refused.
   const sig = signatureId(provider, e.reply, e.text) as DiagnosisId | null;
@@ -114,7 +73,7 @@ export function draft(id: DiagnosisId, e: Evidence, ctx: DiagnoseCtx, severity: 
   return {
     id,
     severity,
-    stage: stage ?? e.stage ?? TYPICAL_STAGE[id] ?? null,
+    stage: stage ?? e.stage ?? en.stage,
     title: en.title,
     explanation: en.explain(c),
     evidence: shownEvidence(e, id, ctx.provider),
@@ -140,7 +99,7 @@ export function finish(d: DraftDiagnosis, dialect?: FixDialect): Diagnosis {
  * name the cause (those the rule or the provider's signature matches on their own) — a traceback's frames and
  * source lines are not evidence — or, when the cause needs the lines together, to the text without frames.
  */
-function shownEvidence(e: Evidence, id: DiagnosisId, provider: Provider | null): string {
+function shownEvidence(e: Evidence, id: DiagnosisId, provider: Preset | null): string {
   const text = e.text.trim();
   if (e.source !== "text") return text;
   const lines = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim());

@@ -1,17 +1,19 @@
 import { sessionOptions } from "../config/resolve.js";
 import type { Target } from "../config/target.js";
-import type { ProfileSettings, TlsMode } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import { STAGES, type StageName } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
 import { reportOf, type SessionReport } from "../session/run.js";
-import { Session, type Outgoing, type StageResult } from "../session/session.js";
+import { Session, type Outgoing } from "../session/session.js";
+import { type StageResult } from "../session/stage-result.js";
 import type { TranscriptEntry } from "../session/transcript.js";
 import { causeOf, diagnoseDraft, draft, finish, unrecognisedDraft, type DiagnoseCtx, type Diagnosis, type DraftDiagnosis } from "./diagnose.js";
 import type { FixStep } from "./catalog/index.js";
-import { discover, DISCOVERABLE, type Discovery } from "./discover.js";
+import { entry, type DiagnosisId } from "./catalog/index.js";
+import { discover, type Discovery } from "./discover.js";
 import { contextFor, evidenceOf, providerOf } from "./context.js";
 import type { Evidence } from "./evidence.js";
-import type { DiagnosisId } from "./ids.js";
 import { configFindings, staticChecks, type StaticFinding } from "./static.js";
 
 /** doctor's result (the --json document; documented in README). */
@@ -58,7 +60,7 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
   const ctx = contextFor(target, provider);
   const primaryId = (liveEvidence ? causeOf(liveEvidence, provider) : null) ?? firstError(findings, report)?.id ?? null;
   let discovery: Discovery | null = null;
-  if (primaryId && DISCOVERABLE.has(primaryId)) {
+  if (primaryId && entry(primaryId).discoverable) {
     discovery = await discover(base, { port: target.port, tls: target.tls }, provider, Boolean(target.user));
     ctx.suggestion = discovery.suggestion;
   }

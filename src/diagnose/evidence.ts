@@ -1,8 +1,9 @@
 import { TextDecoder } from "node:util";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { FailureKind, StageName } from "../session/failure.js";
 import { formatReply, parseReply, type Reply } from "../session/reply.js";
-import { decodeChallenge } from "../session/auth.js";
+import { decodeChallenge, type TokenFacts } from "../session/auth.js";
+import { findStage, type StageResult } from "../session/stage-result.js";
 
 /**
  * What a diagnosis is made from, whether it came from a live session or from a line pasted out of another
@@ -34,31 +35,13 @@ export interface Evidence {
   unconfirmed?: boolean;
 }
 
-/** The facts a TokenProvider reports about the token in use (src/auth/oauth2.ts facts()). */
-export interface TokenFacts {
-  source?: string;
-  /** Issued by the token endpoint during this run: it cannot have expired. */
-  fresh?: boolean;
-  /** Renewed once after the server refused the first token. */
-  renewed?: boolean;
-  expiresAt?: string;
-  grantedScope?: string;
-  requiredScope?: string;
-  missingScope?: string;
-  tokenUrl?: string;
-  /** The token endpoint's RFC 6749 §5.2 error ("unreachable" / "bad-response" when there was none to read). */
-  endpointError?: { error: string; description?: string; httpStatus?: number; tokenUrl?: string };
-  /** The server's reply to the first token, when a renewed one was tried too. */
-  firstReply?: string;
-}
-
 /** The OAuth2 parts of a failed auth stage: the error challenge (the last one) and the token facts. */
-export function authFacts(stages: { stage: string; status: string; detail: Record<string, unknown> }[]): { oauthChallenge?: unknown; token?: TokenFacts } {
-  const d = stages.find((s) => s.stage === "auth" && s.status === "fail")?.detail;
+export function authFacts(stages: readonly StageResult[]): { oauthChallenge?: unknown; token?: TokenFacts } {
+  const d = findStage(stages, "auth", "fail")?.detail;
   if (!d) return {};
-  const first = d.firstAttempt as { reply?: string; oauthChallenge?: unknown } | undefined;
+  const first = d.firstAttempt;
   const challenge = d.oauthChallenge ?? first?.oauthChallenge;
-  const token = d.oauth ? { ...(d.oauth as TokenFacts), ...(first?.reply ? { firstReply: first.reply } : {}) } : undefined;
+  const token = d.oauth ? { ...d.oauth, ...(first?.reply ? { firstReply: first.reply } : {}) } : undefined;
   return { ...(challenge !== undefined ? { oauthChallenge: challenge } : {}), ...(token ? { token } : {}) };
 }
 

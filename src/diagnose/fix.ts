@@ -1,5 +1,8 @@
-import { dialectLabel, renderSettings } from "../config/importers/index.js";
-import type { Dialect, ImportResult, ProfileSettings } from "../config/types.js";
+import { renderSettings } from "../config/importers/index.js";
+import { dialectLabel } from "../config/importers/registry.js";
+import type { ImportResult } from "../config/types.js";
+import type { Dialect } from "../config/importers/registry.js";
+import type { ProfileSettings } from "../settings.js";
 import type { FixStep } from "./catalog/index.js";
 
 /** How to write a settings change for the user: their config's dialect and, when known, the file. */

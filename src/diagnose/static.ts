@@ -1,10 +1,10 @@
 import type { Target } from "../config/target.js";
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { Evidence } from "./evidence.js";
-import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
-import type { Provider } from "./providers.js";
+import { CATALOG, entry, type DiagnosisId } from "./catalog/index.js";
+import type { Preset } from "../config/presets.js";
 import type { StageName } from "../session/failure.js";
-import { judgeFromValue } from "../send/from-header.js";
+import { judgeFromValue } from "../headers/from-header.js";
 
 /** A finding on the settings alone, before connecting: an id, how sure, the stage where it will bite, and what was seen. */
 export interface StaticFinding {
@@ -16,14 +16,6 @@ export interface StaticFinding {
   changes?: ProfileSettings[];
 }
 
-/** Where a finding from the config layer will bite. */
-const STAGE_OF: Partial<Record<DiagnosisId, StageName>> = {
-  "plaintext-to-implicit-tls": "greeting",
-  "tls-to-plaintext-port": "tls",
-  "starttls-after-implicit-tls": "starttls",
-  "credentials-missing": "auth",
-};
-
 /**
  * The config layer's findings (port/TLS pairs that cannot work, an importer's contradictions in the app's own
  * keys, a password file others can read) as doctor findings. Findings without a catalog id become config-problem.
@@ -32,9 +24,9 @@ export function configFindings(t: Target): StaticFinding[] {
   return (t.findings ?? [])
     .filter((f) => f.severity !== "info")
     .map((f) => {
-      const id = (DIAGNOSIS_IDS as readonly string[]).includes(f.id ?? "") ? (f.id as DiagnosisId) : "config-problem";
+      const id: DiagnosisId = CATALOG.has(f.id as DiagnosisId) ? (f.id as DiagnosisId) : "config-problem";
       const text = f.keys.length && !f.keys.every((k) => f.message.includes(k)) ? `${f.message} (${f.keys.join(", ")})` : f.message;
-      return { id, severity: f.severity as "error" | "warning", stage: STAGE_OF[id] ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
+      return { id, severity: f.severity as "error" | "warning", stage: entry(id).stage ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
     });
 }
 
@@ -47,7 +39,7 @@ function ev(text: string, t: Target): Evidence {
  * judged once, by the config layer — see configFindings): a missing password, From vs. login for providers that require them equal, the From
  * header's syntax (RFC 5322 §3.4, RFC 2047 §5), the EHLO name (RFC 5321 §4.1.1.1), verification off.
  */
-export function staticChecks(t: Target, provider: Provider | null): StaticFinding[] {
+export function staticChecks(t: Target, provider: Preset | null): StaticFinding[] {
   const out: StaticFinding[] = [];
   // With OAuth2 the token is fetched when AUTH needs it: a missing one shows there, with the setting that lacks it.
   if (t.user && !t.password && !t.oauth)

@@ -111,6 +111,11 @@ async function readPipe(file: string, o: { label: string; max: number; what: str
   return readStream(pipe, { ...o, idleMs: PIPE_IDLE_MS });
 }
 
+/** Reads all of stdin as UTF-8, bounded like a file of that kind (stdin from /dev/zero is an error, not a crash). */
+export async function readStdin(stdin: NodeJS.ReadableStream, o: { max: number; what: string }): Promise<string> {
+  return (await readStream(stdin, { label: "stdin", ...o })).toString("utf8");
+}
+
 /**
  * Reads a stream (stdin, a pipe) to its end: at most `max` bytes, and — with `idleMs` — giving up when nothing
  * arrives for that long. The stream is destroyed when reading stops early.

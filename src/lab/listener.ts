@@ -3,7 +3,7 @@ import type { CaptureEntry, CaptureStore } from "./capture.js";
 import type { DefaultPersona } from "./personas/default.js";
 import { reply, replyText, type LabReply } from "./reply.js";
 import { LabSmtpServer, answerWith, connOf, replyError, type LabConn, type PortKind } from "./smtp-hooks.js";
-import { headerFields } from "../send/from-header.js";
+import { headerFields } from "../headers/from-header.js";
 
 /** A negative reply the lab sent, for the live log. */
 export interface LabRejection {

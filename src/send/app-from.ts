@@ -1,7 +1,7 @@
 import type { Target } from "../config/target.js";
 import type { AppFrom } from "../config/types.js";
-import { compat32Header } from "./python-compat32.js";
-import { defaultPolicyHeader } from "./python-default.js";
+import { compat32Header } from "../headers/python-compat32.js";
+import { defaultPolicyHeader } from "../headers/python-default/index.js";
 
 /** The From header an app writes from its settings: the value after "From: ", byte for byte (folding included), or why it writes none. */
 export type WrittenFrom = { header: string } | { error: string };

@@ -10,7 +10,8 @@ import { formatReply, type Reply } from "./reply.js";
 import { handshake, LEGACY_TLS, type HandshakeResult, type TlsFacts, type TlsOptions } from "./tls-facts.js";
 import { Transcript } from "./transcript.js";
 import { seconds, Wire, WireError } from "./wire.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "./tls-mode.js";
+import { findStage, type StageDetail, type StageDetails, type StageResult, type StageResultOf } from "./stage-result.js";
 
 /** How long a plaintext client waits in silence before it checks for implicit TLS. Plaintext servers greet within milliseconds. */
 export const SNIFF_AFTER_MS = 500;
@@ -49,16 +50,6 @@ export interface SessionOptions {
   warn?: (message: string) => void;
   /** Handshake allowing TLS 1.0 and OpenSSL's weakest ciphers, unverified: only to learn why a modern handshake was refused. */
   legacyTls?: boolean;
-}
-
-/** The result of one stage: what happened, how long it took, and the evidence. */
-export interface StageResult {
-  stage: StageName;
-  status: "ok" | "fail" | "skipped";
-  ms: number;
-  detail: Record<string, unknown>;
-  reply?: Reply;
-  failure?: Failure;
 }
 
 /** A message to send: envelope and the RFC 5322 bytes (a stream is sent as it is read). */
@@ -243,7 +234,7 @@ export class Session {
   }
 
   /** A token from the source (registered for redaction at once), or the failure recorded; renew() may have none to give (null). */
-  private async oauthToken(source: TokenSource, which: "token" | "renew", detail: Record<string, unknown>): Promise<{ ok: true; token: string | null } | { ok: false }> {
+  private async oauthToken(source: TokenSource, which: "token" | "renew", detail: StageDetails["auth"]): Promise<{ ok: true; token: string | null } | { ok: false }> {
     try {
       const token = which === "token" ? await source.token() : await source.renew();
       if (token !== null) this.redactor.add(token, this.opts.auth!.user);
@@ -281,7 +272,7 @@ export class Session {
     const failure = this.failure;
     const usable = this.connected;
     if (failure && usable) this.failure = null;
-    const bodySent = stages.some((s) => s.stage === "data" && s.detail.bytes !== undefined);
+    const bodySent = findStage(stages, "data")?.detail.bytes !== undefined;
     return {
       delivery,
       failure,
@@ -398,14 +389,14 @@ export class Session {
     else rejected.push({ address: to, reply });
   }
 
-  private recipientsDone(detail: Record<string, unknown>, accepted: string[], rejected: { address: string; reply: Reply }[]): boolean {
+  private recipientsDone(detail: StageDetails["rcpt"], accepted: string[], rejected: { address: string; reply: Reply }[]): boolean {
     Object.assign(detail, { accepted, rejected: rejected.map((r) => ({ address: r.address, reply: formatReply(r.reply) })) });
     if (accepted.length === 0) return this.failReply(rejected[0]!.reply, "RCPT TO");
     return true;
   }
 
   /** After the reply to DATA: the body (dot-stuffed, RFC 5321 §4.5.2) and the final reply. */
-  private async dataAfter(go: Reply, msg: Outgoing, detail: Record<string, unknown>, final: (r: Reply) => void): Promise<boolean> {
+  private async dataAfter(go: Reply, msg: Outgoing, detail: StageDetails["data"], final: (r: Reply) => void): Promise<boolean> {
     if (go.code !== 354) {
       if (!Buffer.isBuffer(msg.data)) msg.data.destroy();
       return this.failReply(go, "DATA");
@@ -437,9 +428,9 @@ export class Session {
       try {
         wire.send("QUIT");
         const reply = await wire.read(Math.min(this.opts.timeouts.command, 2000));
-        this.stages.push({ stage: "quit", status: "ok", ms: Math.round(performance.now() - started), detail: {}, reply });
+        this.stages.push({ stage: "quit", status: "ok", ms: Math.round(performance.now() - started), detail: {} as StageDetail<"quit">, reply });
       } catch {
-        this.stages.push({ stage: "quit", status: "skipped", ms: Math.round(performance.now() - started), detail: { note: "no reply to QUIT" } });
+        this.stages.push({ stage: "quit", status: "skipped", ms: Math.round(performance.now() - started), detail: { note: "no reply to QUIT" } as StageDetail<"quit"> });
       }
     }
     wire.destroy();
@@ -462,7 +453,7 @@ export class Session {
 
   /** Records a stage as not run, with the reason. */
   skip(stage: StageName, why: string): void {
-    this.stages.push({ stage, status: "skipped", ms: 0, detail: { note: why } });
+    this.stages.push({ stage, status: "skipped", ms: 0, detail: { note: why } } as StageResult);
   }
 
   // --- stages -------------------------------------------------------------
@@ -525,7 +516,7 @@ export class Session {
    * for a ClientHello: instead of waiting out the whole greeting timeout, after a short silence we try a TLS
    * handshake on a second connection, and a success names the real problem in well under two seconds.
    */
-  private async greetingOrTlsHint(detail: Record<string, unknown>): Promise<Reply | null> {
+  private async greetingOrTlsHint(detail: StageDetails["greeting"]): Promise<Reply | null> {
     const sniff = this.opts.sniffAfterMs;
     const wait = this.wire!.read(this.opts.timeouts.greeting);
     if (this.opts.tls === "implicit" || sniff === false) return wait;
@@ -597,7 +588,7 @@ export class Session {
    * cipher with any current client (NULL or export ciphers, a mistyped list). A second session that allows
    * TLS 1.0 and OpenSSL's weakest cipher level tells which: it completes a handshake only with an outdated server.
    */
-  private async tlsFailed(r: Extract<HandshakeResult, { ok: false }>, detail: Record<string, unknown>): Promise<false> {
+  private async tlsFailed(r: Extract<HandshakeResult, { ok: false }>, detail: { legacyTls?: string | null }): Promise<false> {
     if (r.code !== "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" || this.opts.legacyTls) return this.fail(r.kind, r.message, r.code);
     const { auth: _auth, warn: _warn, ...opts } = this.opts;
     const legacy = new Session({ ...opts, legacyTls: true, transcript: false, redactor: this.redactor, sniffAfterMs: false });
@@ -670,9 +661,9 @@ export class Session {
   }
 
   /** Runs one stage: times it, records its result, and turns thrown wire errors into failures. */
-  private async stage(stage: StageName, body: (detail: Record<string, unknown>) => Promise<boolean>): Promise<boolean> {
+  private async stage<S extends StageName>(stage: S, body: (detail: StageDetail<S>) => Promise<boolean>): Promise<boolean> {
     const started = performance.now();
-    const detail: Record<string, unknown> = {};
+    const detail = {} as StageDetail<S>;
     const before = this.failure;
     let ok: boolean;
     try {
@@ -680,16 +671,16 @@ export class Session {
     } catch (err) {
       ok = this.fromWireError(err, stage);
     }
-    const result: StageResult = { stage, status: ok ? "ok" : "fail", ms: Math.round(performance.now() - started), detail };
+    const result = { stage, status: ok ? "ok" : "fail", ms: Math.round(performance.now() - started), detail } as StageResultOf<S>;
     if (!ok && this.failure && this.failure !== before) {
       this.failure.stage = stage;
       // After the final "." only a 4xx/5xx says the message was not taken; silence, a hang-up or nonsense leaves it unknown.
-      if (stage === "data" && detail.bytes !== undefined && !(this.failure.reply && this.failure.reply.code >= 400)) this.failure.unconfirmed = true;
+      if (stage === "data" && (detail as StageDetails["data"]).bytes !== undefined && !(this.failure.reply && this.failure.reply.code >= 400)) this.failure.unconfirmed = true;
       result.failure = this.failure;
       if (this.failure.reply) result.reply = this.failure.reply;
       if (!this.keeps(this.failure)) this.wire?.destroy();
     }
-    this.stages.push(result);
+    this.stages.push(result as StageResult);
     return ok;
   }
 

@@ -1,15 +1,7 @@
-import type { Writable } from "node:stream";
+import type { Io } from "../io.js";
 import { Redactor } from "../session/redact.js";
 import { gate, printable, safeJson } from "./printable.js";
 import { colorEnabled, makeTheme, type Theme } from "./theme.js";
-
-/** The streams and environment a command runs with; tests pass their own. */
-export interface Io {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
 
 /** A running progress indicator; a no-op off a terminal. */
 export interface Spinner {

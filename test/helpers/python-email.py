@@ -1,4 +1,4 @@
-# The From header as Python's own email package writes it, for test/unit/send/python-email.test.ts.
+# The From header as Python's own email package writes it, for test/unit/headers/python-email.test.ts.
 # Reads {"values": [...], "pairs": [[name, addr], ...]} on stdin; writes, for each value, the bytes of the From
 # field (name, colon, value, folding included, up to the line break that ends it) in base64, for each way an app
 # serialises a message:

@@ -20,7 +20,8 @@
 // Message, or EmailMessage) says; without it the email.mime classes are assumed, as in Dify, RAGFlow and the
 // aiosmtplib and smtplib examples.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseLoose } from "./js-object.js";
@@ -121,7 +122,8 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   // smtplib never upgrades on its own: without starttls() the session stays plaintext.
   if (!ssl && !starttls) b.set("opportunisticTls", false, keys);
   if (ssl && starttls) {
-    b.problem("starttls() on an SMTP_SSL connection: the connection is TLS already; smtplib sends STARTTLS again when the server advertises it (servers refuse it) and raises SMTPNotSupportedError when it does not", keys);
+    // doctor sends the second STARTTLS too and shows the server's answer.
+    b.problem("starttls() on an SMTP_SSL connection: the connection is TLS already; smtplib sends STARTTLS again when the server advertises it (servers refuse it) and raises SMTPNotSupportedError when it does not", keys, "starttls-after-implicit-tls");
     b.set("starttlsOnImplicit", true, keys);
   }
   const port = toPort(o.port);

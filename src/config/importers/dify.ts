@@ -12,13 +12,14 @@
 // - api/libs/smtp.py, and api/libs/mail/smtp.py SMTPMessageBuilder / mail/smtp_basic.py in newer releases:
 //   msg = MIMEMultipart(); msg["From"] = MAIL_DEFAULT_SEND_FROM; smtp.sendmail(from, to, msg.as_string()).
 //   A compat32 message keeps the value as given and encodes it whole when serialised, so a non-ASCII
-//   "张三 <addr>" becomes one RFC 2047 word, address included (src/send/python-compat32.ts).
+//   "张三 <addr>" becomes one RFC 2047 word, address included (src/headers/python-compat32.ts).
 // - docker/docker-compose.yaml passes every key as ${KEY:-default} (MAIL_TYPE:-resend,
 //   SMTP_PORT:-465, SMTP_USE_TLS:-true, SMTP_OPPORTUNISTIC_TLS:-false), so in a docker install an
 //   empty or missing value means that default, which differs from the pydantic default.
 // Booleans are read by pydantic: 1/0, true/false, yes/no, on/off, t/f, y/n, any case.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, envValue, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseDotenv, type EnvEntry } from "./dotenv.js";
 
@@ -89,10 +90,12 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   const password = env.entries.get("SMTP_PASSWORD")?.value;
   b.set("user", user, ["SMTP_USERNAME"]);
   b.set("password", password, ["SMTP_PASSWORD"]);
+  // Dify reads it from its environment (docker/.env is the container's environment): a saved profile does the same.
+  if (password !== undefined) b.result.passwordVariable = "SMTP_PASSWORD";
   if (password !== undefined && password.trim() === "") {
-    b.warn("SMTP_PASSWORD is empty: Dify skips AUTH when the username or password is blank, so a server that requires login rejects the mail");
+    b.warn("SMTP_PASSWORD is empty: Dify skips AUTH when the username or password is blank, so a server that requires login rejects the mail", "credentials-missing");
   } else if (password === undefined) {
-    b.warn("SMTP_PASSWORD is not set: Dify sends without logging in");
+    b.warn("SMTP_PASSWORD is not set: Dify sends without logging in", "credentials-missing");
   }
 
   const sender = env.entries.get("MAIL_DEFAULT_SEND_FROM")?.value;

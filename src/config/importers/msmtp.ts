@@ -17,7 +17,8 @@
 // - passwordeval: msmtp runs the argument as a command (via the shell, popen-style) and uses its
 //   stdout as the password, so it is kept as one shell command line string.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, toPort, type ParseOptions } from "./common.js";
 

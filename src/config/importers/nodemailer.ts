@@ -9,7 +9,8 @@
 //   and e-mail domains. `secureConnection` is not an option anywhere (old tutorials).
 
 import { createRequire } from "node:module";
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, splitMailbox, toPort, type ParseOptions } from "./common.js";
 import { parseLoose, type EnvRef } from "./js-object.js";

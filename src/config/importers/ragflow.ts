@@ -7,7 +7,7 @@
 //   use_tls=MAIL_USE_SSL, start_tls=MAIL_USE_TLS, timeout=10); connect(); login(user, password)
 //   always; msg = MIMEText(...); msg["From"] = f"{SENDER[0]} <{SENDER[1]}>"; send_message(msg), which
 //   flattens the compat32 message with BytesGenerator (aiosmtplib email.py flatten_message): a non-ASCII
-//   name makes the whole value, address included, RFC 2047 words (src/send/python-compat32.ts).
+//   name makes the whole value, address included, RFC 2047 words (src/headers/python-compat32.ts).
 // - aiosmtplib src/aiosmtplib/smtp.py: _validate_config raises "The start_tls and use_tls options are
 //   not compatible." when both are truthy; `if self.use_tls` (truthiness) picks implicit TLS;
 //   _maybe_start_tls_on_connect upgrades only when start_tls `is True`, or when it is None and the
@@ -18,7 +18,8 @@
 //   from the environment (docs/configurations.md), so a placeholder's real value is the env var's.
 
 import { parseDocument } from "yaml";
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, toPort, type ParseOptions, type RenderContext } from "./common.js";
 
@@ -107,7 +108,10 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   b.set("user", user, ["mail_username"]);
   b.set("password", password, ["mail_password"]);
   if (user === "") b.warn("mail_username is empty, but RAGFlow always calls login(); servers reject an empty login");
-  if (password === "") b.warn("mail_password is empty, but RAGFlow always calls login() with it");
+  if (password === "") b.warn("mail_password is empty, but RAGFlow always calls login() with it", "credentials-missing");
+  // docker/service_conf.yaml.template: mail_password: '${VAR:-…}' is filled from the container's environment.
+  const variable = /^\s+mail_password:\s*['"]?\$\{([A-Za-z_][A-Za-z0-9_]*)/m.exec(text)?.[1];
+  if (variable) b.result.passwordVariable = variable;
 
   const sender = conf.mail_default_sender;
   if (Array.isArray(sender) && sender.length >= 2 && typeof sender[1] === "string" && sender[1] !== "") {

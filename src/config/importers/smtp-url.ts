@@ -5,7 +5,8 @@
 // sets tls.x; other dotted keys are ignored; a query key never overrides scheme, host, port or auth.
 // The password is read into settings only — never into warnings, problems or render output.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { ResultBuilder, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { wellKnownService } from "./nodemailer.js";

@@ -1,6 +1,6 @@
 import { gbk, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
-import { parseFromHeader } from "../../send/from-header.js";
+import { parseFromHeader } from "../../headers/from-header.js";
 import { configError } from "../../errors.js";
 import { encodeGbk } from "../gbk.js";
 import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type PersonaSettings } from "./default.js";

@@ -228,7 +228,7 @@ describe("timeouts", () => {
     const s = setup();
     for (const bad of ["1e-9", "0.01", "-3"]) {
       const err = await resolve(s, { host: "h.example", port: 25 }, { MAILCTL_TIMEOUT: bad }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ category: "config", message: `MAILCTL_TIMEOUT: "${bad}" is not a number of seconds from 0.1 to 3600` });
+      expect(err).toMatchObject({ category: "config", message: `MAILCTL_TIMEOUT="${bad}" is not a number of seconds from 0.1 to 3600` });
     }
   });
 });

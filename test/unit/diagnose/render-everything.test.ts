@@ -5,21 +5,20 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DIALECTS, dialectLabel } from "../../../src/config/importers/index.js";
+import { DIALECT_NAMES, dialectLabel } from "../../../src/config/importers/registry.js";
 import { resolveTarget } from "../../../src/config/resolve.js";
 import type { Target } from "../../../src/config/target.js";
-import type { Dialect } from "../../../src/config/types.js";
-import { CATALOG } from "../../../src/diagnose/catalog/index.js";
+import type { Dialect } from "../../../src/config/importers/registry.js";
+import { CATALOG, entry, type DiagnosisId } from "../../../src/diagnose/catalog/index.js";
 import { contextFor, providerOf } from "../../../src/diagnose/context.js";
-import { build, typicalStage, type DiagnoseCtx, type Diagnosis } from "../../../src/diagnose/diagnose.js";
+import { build, type DiagnoseCtx, type Diagnosis } from "../../../src/diagnose/diagnose.js";
 import { assemble, type DoctorResult } from "../../../src/diagnose/doctor.js";
 import type { Evidence } from "../../../src/diagnose/evidence.js";
-import type { DiagnosisId } from "../../../src/diagnose/ids.js";
-import { allProviders } from "../../../src/diagnose/providers.js";
+import { listPresets } from "../../../src/config/presets.js";
 import { configFindings, staticChecks } from "../../../src/diagnose/static.js";
 import { applyAppFrom } from "../../../src/send/app-from.js";
 import { STAGES, type StageName } from "../../../src/session/failure.js";
-import { renderDoctor } from "../../../src/ui/render-doctor.js";
+import { renderDoctor } from "../../../src/ui/doctor-report.js";
 import { Ui } from "../../../src/ui/ui.js";
 import { fakeCtx, fakeIo } from "../../helpers/fake-io.js";
 
@@ -45,7 +44,7 @@ function evidenceFor(id: DiagnosisId, stage: StageName | undefined, live: boolea
 }
 
 describe("every catalog id renders completely", () => {
-  const providers = [null, ...allProviders()];
+  const providers = [null, ...listPresets()];
   const from = { header: "=?utf-8?b?5byg5LiJIDxsYWJAbWFpbGN0bC50ZXN0Pg==?=", name: "张三", address: "lab@mailctl.test", correct: "=?utf-8?b?5byg5LiJ?= <lab@mailctl.test>" };
   for (const id of IDS) {
     it(id, () => {
@@ -55,7 +54,7 @@ describe("every catalog id renders completely", () => {
         // explain: a pasted line, no target, no dialect.
         check(build(id, evidenceFor(id, undefined, false), { provider: p }, "error"), `explain, provider ${p?.name ?? "none"}`);
         for (const suggestion of SUGGESTIONS) {
-          for (const dialect of DIALECTS) {
+          for (const dialect of DIALECT_NAMES) {
             const ctx: DiagnoseCtx = {
               provider: p,
               target: { host: "smtp.example.com", port: 587, tls: "starttls", user: "lab@mailctl.test", from: "lab@mailctl.test", name: "app.example.com" },
@@ -114,7 +113,7 @@ describe("every doctor screen for the dialect fixtures", () => {
       const extras = [undefined, ...(target.starttlsOnImplicit ? [{ id: "starttls-after-implicit-tls" as const, severity: "error" as const, evidence: { source: "session" as const, stage: "starttls" as const, secure: true, text: "smtplib starttls(): SMTPNotSupportedError" } }] : [])];
       for (const [liveId, extra] of [null, ...IDS].flatMap((id) => extras.map((x) => [id, x] as const))) {
         for (const suggestion of SUGGESTIONS) {
-          const stage = liveId ? (typicalStage(liveId) ?? "mail") : "quit";
+          const stage = liveId ? (entry(liveId).stage ?? "mail") : "quit";
           const ctx = { ...contextFor(target, provider), suggestion };
           const evidence = liveId ? evidenceFor(liveId, stage, true) : null;
           // The stages before the failing one passed (a static finding about a passed stage becomes a warning).
