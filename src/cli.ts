@@ -1,27 +1,22 @@
-import { readFileSync } from "node:fs";
-import type { CommandModule, Ctx, Execute } from "./command.js";
+import type { CommandModule, Ctx, Execute } from "./commands/command.js";
 import { MailctlError } from "./errors.js";
 import { exitCode, EXIT } from "./exit-codes.js";
-import type { Io } from "./ui/ui.js";
+import type { Io } from "./io.js";
+import { version } from "./version.js";
 
 /** Every command: name, one-line summary, and how to load it. Only the command being run is imported. */
 const COMMANDS: { name: string; summary: string; load: () => Promise<CommandModule> }[] = [
-  { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe.js") },
-  { name: "doctor", summary: "find why mail does not send, explain it, and say how to fix it", load: () => import("./commands/doctor.js") },
-  { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain.js") },
-  { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send.js") },
-  { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send.js") },
-  { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo.js") },
-  { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab.js") },
-  { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init.js") },
-  { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config.js") },
-  { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets.js") },
+  { name: "probe", summary: "show what an SMTP server speaks: TLS mode, certificate, AUTH", load: () => import("./commands/probe/index.js") },
+  { name: "doctor", summary: "find why mail does not send, explain it, and say how to fix it", load: () => import("./commands/doctor/index.js") },
+  { name: "explain", summary: "diagnose an error message copied from another program's log", load: () => import("./commands/explain/index.js") },
+  { name: "send", summary: "send a message from a terminal or a script", load: () => import("./commands/send/index.js") },
+  { name: "test-send", summary: "send a diagnostic test message and show each stage", load: () => import("./commands/test-send/index.js") },
+  { name: "demo", summary: "see mailctl diagnose real failures, on a local lab, in seconds", load: () => import("./commands/demo/index.js") },
+  { name: "lab", summary: "run a local SMTP server that captures mail and fails the way providers fail", load: () => import("./commands/lab/index.js") },
+  { name: "init", summary: "set up a profile: provider, address, credential, checked live", load: () => import("./commands/init/index.js") },
+  { name: "config", summary: "show the effective settings and where each came from; import an app's config", load: () => import("./commands/config/index.js") },
+  { name: "presets", summary: "list the provider presets, or show one", load: () => import("./commands/presets/index.js") },
 ];
-
-/** mailctl's version, from package.json. */
-export function version(): string {
-  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
-}
 
 const DESCRIPTION = "Make SMTP work: probe a server, diagnose why mail does not send, and send it correctly.";
 const EPILOGUE = `\nExit codes:\n${Object.values(EXIT).map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n")}\n\nRun 'mailctl <command> --help' for a command's options and examples.\n`;
@@ -75,7 +70,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     (args.length === 0 ? io.stderr : io.stdout).write(topHelp(io.stdout.isTTY ? (io.stdout as { columns?: number }).columns : 80));
     return 0;
   }
-  const { Command } = await import("./commander.js");
+  const { Command } = await import("./commands/commander.js");
   let code = 0;
   const program = new Command("mailctl")
     .description(DESCRIPTION)
@@ -104,7 +99,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const wanted = args[0] === "help" ? args[1] : args.find((a) => !a.startsWith("-"));
   for (const c of COMMANDS) {
     if (c.name === wanted) {
-      (await c.load()).register(program, execute);
+      (await c.load()).register(program.command(c.name).summary(c.summary), execute);
     } else {
       program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
     }
@@ -118,24 +113,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** The one place errors become a message and an exit code: one line, never a stack trace (except for bugs, with MAILCTL_DEBUG). */
+/**
+ * The one place errors become a message and an exit code: one line — a value it quotes with a line break in it
+ * is shown as \n, not as a second line — and never a stack trace (except for bugs, with MAILCTL_DEBUG).
+ */
 async function failure(err: unknown, io: Io, command: string | undefined): Promise<number> {
-  const [{ Ui }, { CommanderError }] = await Promise.all([import("./ui/ui.js"), import("./commander.js")]);
+  const [{ Ui }, { CommanderError }, { oneLine }] = await Promise.all([import("./ui/ui.js"), import("./commands/commander.js"), import("./ui/printable.js")]);
   const ui = new Ui(io);
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-    const msg = err.message.replace(/^error:\s*/i, "");
-    ui.err(`mailctl: ${msg}`);
+    // Commander puts its own suggestion on a second line; anything else that breaks the line came from the argument.
+    const [, msg = "", suggestion] = /^(?:error:\s*)?([\s\S]*?)(?:\n(\(Did you mean [^\n]*\)))?$/i.exec(err.message) ?? [];
+    ui.err(`mailctl: ${oneLine(msg)}`);
+    if (suggestion) ui.err(suggestion);
     ui.err(`Run 'mailctl ${command && COMMANDS.some((c) => c.name === command) ? command + " " : ""}--help' for usage.`);
     return exitCode("usage");
   }
   if (err instanceof MailctlError) {
-    ui.err(`mailctl: ${err.message}`);
+    ui.err(`mailctl: ${oneLine(err.message)}`);
     if (err.hint) ui.err(err.hint);
     return exitCode(err.category);
   }
   const e = err as Error;
-  ui.err(`mailctl: internal error: ${e?.message ?? String(err)}`);
+  ui.err(`mailctl: internal error: ${oneLine(e?.message ?? String(err))}`);
   ui.err("This is a bug in mailctl. Please report it with the command you ran (set MAILCTL_DEBUG=1 for details).");
   if (io.env.MAILCTL_DEBUG) ui.err(String(e?.stack));
   return exitCode("software");

@@ -3,13 +3,8 @@
 // impossible pair is an error, exit 78) and resolution (where it becomes a finding for doctor).
 
 import type { ResolvedPreset } from "./presets.js";
-import { portForTls, type Finding } from "./target.js";
-import type { ProfileSettings, TlsMode } from "./types.js";
-
-// Only the standard ports: 465 is implicit TLS (RFC 8314 §3.3), 587 submission with STARTTLS (RFC 6409, RFC 3207),
-// 25 relay in plaintext upgraded with STARTTLS (RFC 5321). Other ports (2525, 2465, 994…) are conventions a server
-// may break, so they are not judged.
-const STANDARD: Record<number, TlsMode> = { 465: "implicit", 587: "starttls", 25: "none" };
+import type { Finding, ProfileSettings } from "../settings.js";
+import { portForTls, STANDARD_MODE, type TlsMode } from "../session/tls-mode.js";
 
 const EXPECTS: Record<TlsMode, string> = {
   implicit: "implicit TLS",
@@ -32,7 +27,7 @@ export interface PortTlsProblem {
  * one side waits for a greeting while the other waits for a TLS handshake (RFC 8314 §3.3, RFC 3207).
  */
 export function portTlsProblem(port: number, tls: TlsMode, opportunisticTls = false): PortTlsProblem | undefined {
-  const expected = STANDARD[port];
+  const expected = STANDARD_MODE[port];
   if (!expected) return undefined;
   if ((expected === "implicit") !== (tls === "implicit")) {
     return {

@@ -1,5 +1,7 @@
 import { configError } from "../errors.js";
-import type { Dialect, TlsMode } from "./types.js";
+import { optionKey, parseSetting, ROWS, SettingError, type Setting } from "../settings.js";
+import type { Dialect } from "./importers/registry.js";
+import type { TlsMode } from "../session/tls-mode.js";
 
 /** The connection flags as commander parses them (see CONNECTION_OPTIONS). */
 export interface ConnectionFlags {
@@ -36,44 +38,28 @@ export interface ProfileFlags {
 /** Everything resolveTarget reads from the command line. */
 export type TargetFlags = ConnectionFlags & ProfileFlags;
 
-const MAILCTL_TLS = ["auto", "implicit", "starttls", "none"];
+/** The rows a MAILCTL_* variable stands in for, with the key commander gives their flag. */
+const ENV_ROWS: { key: keyof TargetFlags; row: Setting }[] = ROWS.filter((row) => row.env && row.flag)
+  .map((row) => ({ key: optionKey(row) as keyof TargetFlags, row }));
 
-/** The SASL mechanisms mailctl can run (--auth, MAILCTL_AUTH, authMethod). */
-export const AUTH_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"];
-
-/** Reads the MAILCTL_* variables that stand in for flags, checking them as flags are checked (a bad one is exit 78). */
+/**
+ * Reads the MAILCTL_* variables that stand in for flags, each parsed by its flag's own parse (settings.ts), so a
+ * variable accepts exactly what its flag accepts, for the same reason; a bad one is a configuration error (exit 78).
+ */
 export function flagsFromEnv(env: NodeJS.ProcessEnv): TargetFlags {
-  const f: TargetFlags = {};
-  if (env.MAILCTL_HOST) f.host = env.MAILCTL_HOST;
-  if (env.MAILCTL_PORT) {
-    const n = Number(env.MAILCTL_PORT);
-    if (!/^\d+$/.test(env.MAILCTL_PORT) || n < 1 || n > 65535) throw configError(`MAILCTL_PORT="${env.MAILCTL_PORT}" is not a port number (1–65535)`);
-    f.port = n;
+  const f: Record<string, unknown> = {};
+  for (const { key, row } of ENV_ROWS) {
+    const text = env[row.env!];
+    if (!text) continue;
+    try {
+      f[key] = parseSetting(row, text);
+    } catch (err) {
+      if (err instanceof SettingError) throw configError(`${row.env}="${text}" ${err.message}`);
+      throw err;
+    }
   }
-  if (env.MAILCTL_TLS) {
-    if (!MAILCTL_TLS.includes(env.MAILCTL_TLS)) throw configError(`MAILCTL_TLS="${env.MAILCTL_TLS}" must be implicit, starttls or none`);
-    f.tls = env.MAILCTL_TLS as TargetFlags["tls"];
-  }
-  if (env.MAILCTL_USER) f.user = env.MAILCTL_USER;
-  if (env.MAILCTL_AUTH) {
-    if (!AUTH_MECHANISMS.includes(env.MAILCTL_AUTH.toUpperCase())) throw configError(`MAILCTL_AUTH="${env.MAILCTL_AUTH}" must be one of ${AUTH_MECHANISMS.join(", ")}`);
-    f.auth = env.MAILCTL_AUTH;
-  }
-  if (env.MAILCTL_CA) f.ca = env.MAILCTL_CA;
-  if (env.MAILCTL_TIMEOUT) {
-    const n = Number(env.MAILCTL_TIMEOUT);
-    if (!Number.isFinite(n) || n <= 0) throw configError(`MAILCTL_TIMEOUT="${env.MAILCTL_TIMEOUT}" is not a number of seconds`);
-    f.timeout = n;
-  }
-  if (env.MAILCTL_FROM) f.from = env.MAILCTL_FROM;
-  if (env.MAILCTL_PROFILE) f.profile = env.MAILCTL_PROFILE;
-  if (env.MAILCTL_PRESET) f.preset = env.MAILCTL_PRESET;
-  if (env.MAILCTL_CONFIG) f.config = env.MAILCTL_CONFIG;
-  return f;
+  return f as TargetFlags;
 }
 
 /** The MAILCTL_* variable behind each flag that has one. */
-export const ENV_NAMES: Partial<Record<keyof TargetFlags, string>> = {
-  host: "MAILCTL_HOST", port: "MAILCTL_PORT", tls: "MAILCTL_TLS", user: "MAILCTL_USER", auth: "MAILCTL_AUTH", ca: "MAILCTL_CA", timeout: "MAILCTL_TIMEOUT",
-  from: "MAILCTL_FROM", profile: "MAILCTL_PROFILE", preset: "MAILCTL_PRESET", config: "MAILCTL_CONFIG",
-};
+export const ENV_NAMES: Partial<Record<keyof TargetFlags, string>> = Object.fromEntries(ENV_ROWS.map(({ key, row }) => [key, row.env]));

@@ -1,17 +1,15 @@
-// `--from-config <file>`: an app's own settings (Dify .env, RAGFlow service_conf.yaml, msmtprc, nodemailer
-// options, SMTP URL, aiosmtplib/smtplib settings) read through the importers into a settings layer, with the
-// app's keys behind each setting and the importer's problems and warnings as findings for doctor.
+// `--from-config <file>`: an app's own settings (the dialects of importers/registry.ts) read through the importers
+// into a settings layer, with the app's keys behind each setting and the importer's problems and warnings as
+// findings for doctor.
 
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { configError, noInputError, usageError } from "../errors.js";
-import { detectDialect, dialectLabel, ImportError, importConfig } from "./importers/index.js";
+import { configError, usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
+import { detectDialect, ImportError, importConfig } from "./importers/index.js";
 import { presetForService } from "./presets.js";
-import type { Finding } from "./target.js";
-import type { Dialect, ImportResult, ProfileSettings } from "./types.js";
-
-/** The dialects `--dialect` accepts (every importer but mailctl's own). */
-export const IMPORT_DIALECTS: Dialect[] = ["dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
+import type { Finding } from "../settings.js";
+import type { ImportResult } from "./types.js";
+import { dialectLabel, IMPORT_DIALECTS, type Dialect } from "./importers/registry.js";
 
 /** An app config read into mailctl terms. */
 export interface ImportedConfig {
@@ -21,26 +19,11 @@ export interface ImportedConfig {
   findings: Finding[];
 }
 
-// Importer messages that match a catalog diagnosis. The importers word them; this table gives them ids.
-const KNOWN_MESSAGES: { re: RegExp; id: string; fixes?: ProfileSettings[] }[] = [
-  // aiosmtplib with use_tls=True and start_tls unset: doctor checks whether this server trips over it.
-  { re: /^use_tls=True with start_tls left at None/, id: "starttls-after-implicit-tls", fixes: [{ tls: "implicit" }] },
-  // smtplib.SMTP_SSL followed by starttls(): doctor sends the second STARTTLS too and shows the server's answer.
-  { re: /^starttls\(\) on an SMTP_SSL connection/, id: "starttls-after-implicit-tls" },
-  { re: /^(SMTP_PASSWORD|mail_password) is empty/, id: "credentials-missing" },
-  { re: /^SMTP_PASSWORD is not set/, id: "credentials-missing" },
-];
-
 /** Reads and imports an app's config file; the dialect is detected unless given. */
 export async function importFile(file: string, opts: { cwd: string; display: (p: string) => string; dialect?: Dialect; account?: string }): Promise<ImportedConfig> {
   const abs = path.resolve(opts.cwd, file);
   const display = opts.display(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, "utf8");
-  } catch (err) {
-    throw noInputError(display, err as NodeJS.ErrnoException);
-  }
+  const text = await readInput(abs, { label: display, max: INPUT_LIMITS.config, what: "a config file" });
   const dialect = opts.dialect ?? detectDialect(text, abs);
   if (!dialect) {
     throw usageError(`${display}: cannot tell which app this config is for`, `Pass --dialect with one of: ${IMPORT_DIALECTS.join(", ")}.`);
@@ -63,14 +46,10 @@ export async function importFile(file: string, opts: { cwd: string; display: (p:
       findings.push({ severity: "info", message: `service "${service}" has no mailctl preset; its host and port are used as they are`, keys: result.keys.preset ?? [] });
     }
   }
+  const idFor = (message: string) => (result.ids?.[message] ? { id: result.ids[message] } : {});
   for (const p of result.problems) findings.push({ ...idFor(p.message), severity: "error", message: p.message, keys: p.keys });
   for (const w of result.warnings) findings.push({ ...idFor(w), severity: "warning", message: w, keys: keysIn(w, result) });
   return { file: abs, display, result, findings };
-}
-
-function idFor(message: string): { id?: string; fixes?: ProfileSettings[] } {
-  const known = KNOWN_MESSAGES.find((k) => k.re.test(message));
-  return known ? { id: known.id, ...(known.fixes ? { fixes: known.fixes } : {}) } : {};
 }
 
 /** The app keys a warning mentions, so doctor can point at them. */

@@ -6,17 +6,16 @@
 import path from "node:path";
 import { configError, usageError } from "../errors.js";
 import { appWords, portTlsFinding, presetFindings } from "./checks.js";
-import { ENV_NAMES, flagsFromEnv, type TargetFlags } from "./flags.js";
+import { flagsFromEnv, type TargetFlags } from "./flags.js";
 import { displayPath, loadConfig, type LoadedFile } from "./load.js";
 import { loadPreset, presetEndpoint, PresetError, type ResolvedPreset } from "./presets.js";
-import type { SecretRef } from "../auth/oauth2.js";
-import type { SecretSpec } from "./secrets.js";
-import { portForTls, tlsForPort, type Finding } from "./target.js";
-import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
+import type { SecretRef } from "../credentials/oauth2.js";
+import type { SecretSpec } from "../credentials/secrets.js";
+import { DEFAULTS, flagName, optionKey, OPTIONS, setting, SETTING_FIELDS, type Finding, type OptionRow, type ProfileKeys, type ProfileSettings, type SecretGroup, type SettingOrigin } from "../settings.js";
+import type { AppFrom, ImportResult } from "./types.js";
+import type { Dialect } from "./importers/registry.js";
+import { portForTls, tlsForPort, type TlsMode } from "../session/tls-mode.js";
 import type { ProfileEntry } from "./validate.js";
-
-/** Default seconds for each wait. */
-export const DEFAULT_TIMEOUT_SECONDS = 15;
 
 /** One source of settings. */
 interface Layer {
@@ -24,6 +23,8 @@ interface Layer {
   origin(field: string): SettingOrigin;
   /** The file a `password` in this layer was read from (for the permissions check). */
   file?: string;
+  /** A project file found by searching (not named by the user): its settings may not run commands or write files. */
+  searched?: boolean;
 }
 
 /** Everything known before secrets are read and sockets opened. */
@@ -38,34 +39,57 @@ export interface Resolution {
   dialect: Dialect;
   importKeys?: ImportResult["keys"];
   sourceFile?: string;
+  /** How the imported app writes its From header. */
+  appFrom?: AppFrom;
   secret: SecretSpec;
   /** The OAuth2 secrets' sources (each from the highest layer that names one), when any is set. */
   oauth: OAuthRefs;
   /** Config files in effect (none with --from-config), and the user file's path. */
   files: LoadedFile[];
   userPath?: string;
+  /** The project file found by searching, as messages show it, when one is in effect: its settings are data only. */
+  searched?: string;
 }
 
 /** Where each OAuth2 secret comes from; `file` is the config file holding a literal one (for the permissions check). */
-export type OAuthRefs = Partial<Record<"token" | "clientSecret" | "refreshToken", SecretRef & { file?: string; origin: SettingOrigin }>>;
+export type OAuthRefs = Partial<Record<"token" | "clientSecret" | "refreshToken", SecretRef & { file?: string; origin: SettingOrigin; searched?: boolean }>>;
 
-const FLAG_NAMES: Record<string, string> = { timeoutSeconds: "--timeout", passwordEnv: "--password-env", family: "-4/-6", authMethod: "--auth" };
-const PLAIN_FIELDS: (keyof ProfileSettings)[] = ["host", "user", "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "timeoutSeconds", "family", "authMethod", "starttlsOnImplicit", "clientId", "tokenUrl", "scope", "tokenFile"];
+/** The switches that set a field (-4 / -6 set family). */
+const SWITCHES = (Object.values(OPTIONS) as OptionRow[]).filter((o) => o.sets);
 
-/** The OAuth2 secrets, each with its alternative sources (the literal value last). */
-const OAUTH_GROUPS = {
-  token: { env: "oauthTokenEnv", command: "oauthTokenCommand" },
-  clientSecret: { env: "clientSecretEnv", command: "clientSecretCommand", value: "clientSecret" },
-  refreshToken: { env: "refreshTokenEnv", command: "refreshTokenCommand", value: "refreshToken" },
-} as const;
+/** How the command line names the flag behind a field: "--timeout", or "-4/-6" for the switches that set family. */
+function flagNameOf(field: string): string {
+  const row = SETTING_FIELDS.includes(field as keyof ProfileKeys) ? setting(field as keyof ProfileKeys) : undefined;
+  if (row?.flag) return flagName(row);
+  const switches = SWITCHES.filter((o) => o.sets!.field === field);
+  return switches.length ? switches.map((o) => o.short ?? flagName(o)).join("/") : `--${field.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`;
+}
+
+/**
+ * The fields a layer's first value decides alone. Not: the preset (it is a layer of its own), port and TLS mode
+ * (decided as a pair, with opportunisticTls), a secret's sources (one setting per group, see secretSpec and
+ * oauthRefs), and where an imported profile came from.
+ */
+const PLAIN_FIELDS = SETTING_FIELDS.filter((f): f is keyof ProfileSettings => !["preset", "port", "tls", "opportunisticTls", "dialect", "sourceFile"].includes(f) && !setting(f).secret);
+
+/** The fields a flag layer holds: every row with a flag that is a value (not a choice of where settings come from), and those a switch sets. */
+const FLAG_FIELDS = SETTING_FIELDS.filter((f) => (setting(f).flag && !setting(f).selects) || SWITCHES.some((o) => o.sets!.field === f));
+
+/** The OAuth2 secrets, each with its alternative sources (the literal value last), from the rows' secret groups. */
+const OAUTH_GROUPS = { token: sourcesOf("oauthToken"), clientSecret: sourcesOf("clientSecret"), refreshToken: sourcesOf("refreshToken") };
+
+function sourcesOf(group: SecretGroup): { env: keyof ProfileSettings; command: keyof ProfileSettings; value?: keyof ProfileSettings } {
+  const of = (source: "env" | "command" | "value") => SETTING_FIELDS.find((f) => setting(f).secret?.group === group && setting(f).secret!.source === source) as keyof ProfileSettings | undefined;
+  return { env: of("env")!, command: of("command")!, ...(of("value") ? { value: of("value")! } : {}) };
+}
 
 /** Collects every layer and resolves each setting with its origin. `warn` receives unknown-key warnings from config files. */
 export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; env: NodeJS.ProcessEnv; warn: (m: string) => void }): Promise<Resolution> {
   const env = flagsFromEnv(ctx.env);
   const display = (p: string) => displayPath(p, ctx.cwd, ctx.env);
   const layers: Layer[] = [
-    { settings: fromFlags(flags, ctx.cwd), origin: (f) => ({ source: "flag", where: FLAG_NAMES[f] ?? `--${f.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}` }) },
-    { settings: fromFlags({ ...env, passwordEnv: undefined }, ctx.cwd), origin: (f) => ({ source: "env", where: ENV_NAMES[(ENV_FLAG[f] ?? f) as keyof TargetFlags] ?? f }) },
+    { settings: fromFlags(flags, ctx.cwd), origin: (f) => ({ source: "flag", where: flagNameOf(f) }) },
+    { settings: fromFlags({ ...env, passwordEnv: undefined }, ctx.cwd), origin: (f) => ({ source: "env", where: setting(f as keyof ProfileKeys).env ?? f }) },
   ];
   const r: Resolution = { settings: {}, origins: {}, findings: [], tlsAuto: false, dialect: "mailctl", secret: {}, oauth: {}, files: [] };
 
@@ -74,7 +98,7 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
     const imp = await importFile(flags.fromConfig, { cwd: ctx.cwd, display, ...(flags.dialect ? { dialect: flags.dialect } : {}), ...(flags.account ? { account: flags.account } : {}) });
     const keys = imp.result.keys;
     layers.push({ settings: imp.result.settings, file: imp.file, origin: (f) => ({ source: "import", where: imp.display, ...(keys[f as keyof ProfileSettings] ? { key: keys[f as keyof ProfileSettings]!.join(", ") } : {}) }) });
-    Object.assign(r, { dialect: imp.result.dialect, importKeys: keys, sourceFile: imp.file });
+    Object.assign(r, { dialect: imp.result.dialect, importKeys: keys, sourceFile: imp.file, ...(imp.result.fromHeader ? { appFrom: imp.result.fromHeader } : {}) });
     r.findings.push(...imp.findings);
   } else {
     const loaded = await loadConfig({ cwd: ctx.cwd, env: ctx.env, ...(flags.config ?? env.config ? { explicit: flags.config ?? env.config } : {}) }, ctx.warn);
@@ -89,7 +113,8 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
       for (const f of loaded.files) {
         const p = f.config.profiles[name];
         if (!p) continue;
-        layers.push({ settings: p, file: f.path, origin: (field) => ({ source: "file", where: f.display, key: `profiles.${name}.${field}` }) });
+        layers.push({ settings: p, file: f.path, ...(f.scope === "project" ? { searched: true } : {}), origin: (field) => ({ source: "file", where: f.display, key: `profiles.${name}.${field}` }) });
+        if (f.scope === "project") r.searched = f.display;
         for (const n of f.notes[name] ?? []) r.findings.push({ ...n, message: `${f.display}: profiles.${name}: ${n.message}` });
         if (p.dialect && r.dialect === "mailctl") Object.assign(r, { dialect: p.dialect, ...(p.sourceFile ? { sourceFile: p.sourceFile } : {}) });
       }
@@ -101,7 +126,7 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
     r.preset = presetLayer.preset;
     layers.push(presetLayer.layer);
   }
-  layers.push({ settings: { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, insecure: false }, origin: () => ({ source: "default" }) });
+  layers.push({ settings: { ...DEFAULTS }, origin: () => ({ source: "default" }) });
 
   for (const field of PLAIN_FIELDS) {
     const layer = layers.find((l) => l.settings[field] !== undefined);
@@ -126,28 +151,30 @@ export async function resolveSettings(flags: TargetFlags, ctx: { cwd: string; en
 }
 
 function fromFlags(f: TargetFlags, cwd: string): ProfileEntry {
-  const s: ProfileEntry = {};
-  if (f.host) s.host = f.host;
-  if (f.port) s.port = f.port;
-  if (f.tls && f.tls !== "auto") s.tls = f.tls;
-  if (f.user) s.user = f.user;
-  if (f.passwordEnv) s.passwordEnv = f.passwordEnv;
-  if (f.ca) s.ca = path.resolve(cwd, f.ca);
-  if (f.insecure) s.insecure = true;
-  if (f.servername) s.servername = f.servername;
-  if (f.timeout) s.timeoutSeconds = f.timeout;
-  if (f.name) s.name = f.name;
   if (f.ipv4 && f.ipv6) throw usageError("-4 and -6 cannot be used together");
-  if (f.ipv4) s.family = 4;
-  if (f.ipv6) s.family = 6;
-  if (f.from) s.from = f.from;
-  if (f.auth) s.authMethod = f.auth.toUpperCase();
-  if (f.oauthTokenEnv) s.oauthTokenEnv = f.oauthTokenEnv;
+  const s = flagSettings(f, cwd, FLAG_FIELDS);
+  // --tls auto asks for the mode to be detected: it is not a mode (decidePortAndTls reads the flag itself).
+  if ((s.tls as string) === "auto") delete s.tls;
+  // SASL mechanism names are case-insensitive (RFC 4422 §3.1); the rows' parse upper-cases, a caller's value may not be.
+  if (s.authMethod) s.authMethod = s.authMethod.toUpperCase();
   return s;
 }
 
-/** The flag behind a settings field, where their names differ (for the MAILCTL_* variable's name). */
-const ENV_FLAG: Record<string, string> = { timeoutSeconds: "timeout", authMethod: "auth" };
+/**
+ * The given flags among `fields` as profile settings: each row's flag by the key commander gives it, a path
+ * taken relative to `cwd`, and the switches that set a field (-4 / -6: family). A flag given empty sets nothing.
+ */
+export function flagSettings(flags: object, cwd: string, fields: readonly (keyof ProfileKeys)[]): ProfileEntry {
+  const given = flags as Record<string, unknown>;
+  const s: Record<string, unknown> = {};
+  for (const field of fields) {
+    const row = setting(field);
+    const v = row.flag ? given[optionKey(row)] : undefined;
+    if (v) s[field] = row.path ? path.resolve(cwd, v as string) : v;
+  }
+  for (const o of SWITCHES) if (fields.includes(o.sets!.field) && given[optionKey(o)]) s[o.sets!.field] = o.sets!.value;
+  return s as ProfileEntry;
+}
 
 /** The profile to use: --profile, MAILCTL_PROFILE, else (unless a server was named) defaultProfile (project over user) or a profile named "default". */
 function chooseProfile(flag: string | undefined, fromEnv: string | undefined, files: LoadedFile[], userPath: string, serverNamed: boolean): string | undefined {
@@ -240,7 +267,7 @@ function oauthRefs(layers: Layer[]): OAuthRefs {
     const field = s[g.command] !== undefined ? g.command : s[g.env] !== undefined ? g.env : g.value!;
     const origin = l.origin(field);
     const where = `${origin.where ?? origin.source}${origin.key ? `: ${origin.key}` : ""}`;
-    if (field === g.command) refs[name] = { command: s[field] as string | string[], where, origin };
+    if (field === g.command) refs[name] = { command: s[field] as string | string[], where, origin, ...(l.searched ? { searched: true } : {}) };
     else if (field === g.env) refs[name] = { env: s[field] as string, where, origin };
     else refs[name] = { value: s[field] as string, where, origin, ...(l.file ? { file: l.file } : {}) };
   }
@@ -254,7 +281,7 @@ function secretSpec(layers: Layer[]): SecretSpec {
   const s = l.settings;
   const field = s.passwordCommand !== undefined ? "passwordCommand" : s.passwordEnv !== undefined ? "passwordEnv" : "password";
   const origin = l.origin(field);
-  const spec: SecretSpec = { origin, fromFlag: origin.source === "flag" };
+  const spec: SecretSpec = { origin, fromFlag: origin.source === "flag", ...(l.searched ? { searched: true } : {}) };
   if (s.passwordCommand !== undefined) spec.passwordCommand = s.passwordCommand;
   else if (s.passwordEnv !== undefined) spec.passwordEnv = s.passwordEnv;
   else {

@@ -4,8 +4,9 @@
 
 import os from "node:os";
 import path from "node:path";
-import type { OAuthSpec } from "../auth/oauth2.js";
+import type { OAuthSpec } from "../credentials/oauth2.js";
 import { configError } from "../errors.js";
+import { untrustedCommand } from "../credentials/secrets.js";
 import type { Resolution } from "./layers.js";
 
 /** Scopes that are not about mail: refresh tokens and sign-in (OpenID Connect), never what SMTP checks. */
@@ -24,6 +25,14 @@ export function oauthSpec(r: Resolution, user: string, cwd: string): OAuthSpec |
   if (!refs.refreshToken && !refs.token) {
     const named = refs.clientSecret ? refs.clientSecret.where : where("clientId");
     throw configError(`${named}: a client id or secret without a refresh token cannot get an access token`, "Add refreshTokenEnv or refreshTokenCommand (the refresh setup), or oauthTokenEnv / oauthTokenCommand (a ready token).");
+  }
+  for (const [field, ref] of Object.entries(refs)) {
+    if (ref?.searched) throw untrustedCommand(ref.where, `the ${field} command`);
+  }
+  // A token file is written (and replaced): a path a searched project file names could be any of the user's files.
+  const tokenFileOrigin = r.origins.tokenFile;
+  if (s.tokenFile !== undefined && r.searched && tokenFileOrigin?.source === "file" && tokenFileOrigin.where === r.searched) {
+    throw configError(`${where("tokenFile")}: tokenFile is not used: a file mailctl writes may not be named by a project config found by searching`, "Name that file with --config if you trust it, or move the setting to your own config file.");
   }
   const spec: OAuthSpec = { user };
   if (refs.token) spec.token = refs.token;

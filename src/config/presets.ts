@@ -4,7 +4,7 @@
 // preset's default region applies.
 
 import { readdirSync, readFileSync } from "node:fs";
-import type { TlsMode } from "./types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 
 /** A credential kind, as presets name it. */
 export type CredentialKind = "password" | "app-password" | "authorization-code" | "oauth2" | "api-key";
@@ -14,7 +14,11 @@ export interface Preset {
   name: string;
   title: string;
   aliases?: string[];
-  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[] };
+  /**
+   * How a server is recognised as this provider; `byNameOnly`: only when the user names the preset. `text`: regular
+   * expressions that place a pasted log line (explain), tried in ascending `textOrder` across the presets.
+   */
+  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[]; byNameOnly?: boolean; text?: string[]; textOrder?: number };
   host: string;
   params?: { region?: { default: string; values: string[]; description: string; hosts?: Record<string, string> } };
   endpoints: { port: number; tls: TlsMode }[];

@@ -1,37 +1,37 @@
-import type { TokenProvider } from "../auth/oauth2.js";
-import type { Dialect, ImportResult, ProfileSettings, SettingOrigin, TlsMode } from "./types.js";
+import type { TokenProvider } from "../credentials/oauth2.js";
+import type { AppFrom, ImportResult } from "./types.js";
+import type { Dialect } from "./importers/registry.js";
+import type { TlsMode } from "../session/tls-mode.js";
+import type { Finding, ProfileSettings, SettingOrigin, TargetSettings } from "../settings.js";
 
-/** Everything a command needs to reach one server, resolved from flags, environment, files and presets. */
-export interface Target {
+/**
+ * Everything a command needs to reach one server, resolved from flags, environment, files and presets. The settings
+ * the registry marks `target` (user, from, servername, name…) come as resolved (TargetSettings).
+ */
+export interface Target extends TargetSettings {
   host: string;
   port: number;
   tls: TlsMode;
   opportunisticTls: boolean;
-  user?: string;
   /** The secret itself; registered with the redactor as soon as it is read. */
   password?: string;
   /** Where the password was to come from, e.g. "environment variable SMTP_PASSWORD" (for the credentials-missing diagnosis). */
   passwordSource?: string;
-  from?: string;
-  /** A From header value to send verbatim, as the app writes it (doctor --header-from). */
+  /** A From header value to send verbatim, as the app writes it (doctor --header-from, or the app's own writer's output). */
   rawFromHeader?: string;
-  fromName?: string;
-  fromFormat?: "name-addr" | "address-only";
+  /** How the app whose config this is writes its From header (--from-config). */
+  appFrom?: AppFrom;
+  /** Why that app writes no From header at all from these settings (its writer raises, or finds no address). */
+  appFromError?: string;
   /** Path of the extra CA file, and its PEM text. */
   ca?: string;
   caPem?: string[];
   insecure: boolean;
-  servername?: string;
-  name?: string;
-  family?: 4 | 6;
   /** A DNS server to ask instead of the system resolver. */
   resolver?: string;
   timeoutSeconds: number;
-  authMethod?: string;
   /** Supplies OAuth2 access tokens (fetched when AUTH needs one), when OAuth2 settings are made. */
   oauth?: TokenProvider;
-  /** The app sends STARTTLS even after implicit TLS (doctor then tries it to see what the server says). */
-  starttlsOnImplicit?: boolean;
   preset?: string;
   profile?: string;
   /** Where each setting came from. */
@@ -44,31 +44,4 @@ export interface Target {
   sourceFile?: string;
   /** What resolution noticed before connecting: importer problems, contradictions, unsafe files. Doctor turns them into diagnoses. Always set by resolveTarget. */
   findings?: Finding[];
-}
-
-/**
- * Something wrong or odd in the settings, found without connecting. `id` is a diagnosis id from the catalog when one
- * fits (e.g. "tls-to-plaintext-port"); `keys` are the setting names as the user wrote them (mailctl fields, or the
- * app's own keys for an imported config); `fixes` are alternative changes, each renderable in the dialect
- * with renderSettings().
- */
-export interface Finding {
-  id?: string;
-  severity: "error" | "warning" | "info";
-  message: string;
-  keys: string[];
-  fixes?: ProfileSettings[];
-}
-
-/** The TLS mode a well-known port implies (RFC 8314 §3.3 for 465, RFC 6409 for 587, RFC 5321 for 25). */
-export function tlsForPort(port: number): TlsMode | undefined {
-  if (port === 465 || port === 994 || port === 2465) return "implicit";
-  if (port === 587 || port === 2587) return "starttls";
-  if (port === 25 || port === 2525) return "none";
-  return undefined;
-}
-
-/** The usual port for a TLS mode. */
-export function portForTls(tls: TlsMode): number {
-  return tls === "implicit" ? 465 : tls === "starttls" ? 587 : 25;
 }

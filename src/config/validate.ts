@@ -3,10 +3,9 @@
 // Unknown keys are warnings (ignored); everything else that is wrong is an error (exit 78).
 
 import { portTlsProblem } from "./checks.js";
-import { tokenUrlProblem } from "../auth/token-endpoint.js";
 import { loadPreset, PresetError } from "./presets.js";
-import type { Finding } from "./target.js";
-import type { Dialect, ProfileSettings } from "./types.js";
+import { setting, SETTING_FIELDS, type Finding, type ProfileSettings, type SecretGroup, type Setting } from "../settings.js";
+import { DIALECT_NAMES, type Dialect } from "./importers/registry.js";
 
 /** One profile as a config file holds it: connection settings, plus where an imported profile came from. */
 export interface ProfileEntry extends ProfileSettings {
@@ -32,35 +31,9 @@ export interface Validated {
 
 type Check = (v: unknown) => string | undefined;
 
-const str: Check = (v) => (typeof v === "string" && v !== "" ? undefined : "must be a non-empty string");
-const bool: Check = (v) => (typeof v === "boolean" ? undefined : "must be true or false");
-const oneOf = (...values: string[]): Check => (v) => (typeof v === "string" && values.includes(v) ? undefined : `must be one of ${values.map((x) => `"${x}"`).join(", ")}`);
-const matches = (re: RegExp, what: string): Check => (v) => str(v) ?? (re.test(v as string) ? undefined : `must be ${what}`);
-
-const envName = matches(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
-const command: Check = (v) =>
-  (typeof v === "string" && v.trim() !== "") || (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === "string" && w !== ""))
-    ? undefined
-    : "must be a command line (a string) or a list of its words";
-const secretValue: Check = (v) => (typeof v === "string" && v !== "" ? undefined : "must be a non-empty string (quote it in YAML)");
-
-/** The secret settings: their values never go into a message, not even a wrong one. */
-const SECRET_FIELDS = new Set(["password", "clientSecret", "refreshToken"]);
-
-/** Each secret's alternative sources: a profile keeps one of each group. */
-const SECRET_GROUPS = [
-  ["password", "passwordEnv", "passwordCommand"],
-  ["oauthTokenEnv", "oauthTokenCommand"],
-  ["clientSecret", "clientSecretEnv", "clientSecretCommand"],
-  ["refreshToken", "refreshTokenEnv", "refreshTokenCommand"],
-] as const;
-
-const DIALECTS: Dialect[] = ["mailctl", "dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
-
-/** Every key a profile may hold, with its check. */
-const FIELDS: Record<keyof ProfileEntry, Check> = {
+/** What the registry's rows ask the config layer to look up: a preset that exists, an importer's dialect. */
+const LOOKUPS: Record<NonNullable<Setting["lookup"]>, Check> = {
   preset: (v) => {
-    if (str(v)) return str(v);
     try {
       loadPreset(v as string);
       return undefined;
@@ -69,40 +42,24 @@ const FIELDS: Record<keyof ProfileEntry, Check> = {
       throw err;
     }
   },
-  host: matches(/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?)$/, "a host name or IP address"),
-  port: (v) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? undefined : "must be a whole number from 1 to 65535"),
-  tls: oneOf("implicit", "starttls", "none"),
-  opportunisticTls: bool,
-  user: str,
-  password: (v) => (typeof v === "string" ? undefined : "must be a string (quote it in YAML)"),
-  passwordEnv: envName,
-  passwordCommand: command,
-  from: matches(/^[^\s@<>"]+@[^\s@<>"]+$/, "an address like name@example.com"),
-  fromName: str,
-  fromFormat: oneOf("name-addr", "address-only"),
-  ca: str,
-  insecure: bool,
-  name: matches(/^(\[[0-9A-Fa-f:.IPv]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/, "a host name or address literal (the EHLO name)"),
-  starttlsOnImplicit: bool,
-  timeoutSeconds: (v) => (typeof v === "number" && v > 0 && v <= 3600 ? undefined : "must be a number of seconds from 0 to 3600"),
-  family: (v) => (v === 4 || v === 6 ? undefined : "must be 4 or 6"),
-  servername: str,
-  authMethod: (v) => (typeof v === "string" && /^(PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER)$/i.test(v) ? undefined : "must be PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER"),
-  oauthTokenEnv: envName,
-  oauthTokenCommand: command,
-  clientId: str,
-  clientSecret: secretValue,
-  clientSecretEnv: envName,
-  clientSecretCommand: command,
-  refreshToken: secretValue,
-  refreshTokenEnv: envName,
-  refreshTokenCommand: command,
-  tokenUrl: (v) => str(v) ?? tokenUrlProblem(v as string)?.replace(/^"[^"]*" /, "") ?? undefined,
-  scope: str,
-  tokenFile: str,
-  dialect: oneOf(...DIALECTS),
-  sourceFile: str,
+  dialect: (v) => (DIALECT_NAMES.includes(v as Dialect) ? undefined : `must be one of ${DIALECT_NAMES.map((x) => `"${x}"`).join(", ")}`),
 };
+
+/** Every key a profile may hold, with its check: the row's, then the lookup it names. */
+const FIELDS: Record<string, Check> = Object.fromEntries(
+  SETTING_FIELDS.map((f) => {
+    const row = setting(f);
+    return [f, (v: unknown) => row.check!(v) ?? (row.lookup ? LOOKUPS[row.lookup](v) : undefined)];
+  }),
+);
+
+/** The secret settings: their values never go into a message, not even a wrong one. */
+const SECRET_FIELDS = new Set<string>(SETTING_FIELDS.filter((f) => setting(f).secret?.source === "value"));
+
+/** Each secret's alternative sources: a profile keeps one of each group. */
+const SECRET_GROUPS: (keyof ProfileEntry)[][] = [...new Set(SETTING_FIELDS.flatMap((f) => setting(f).secret?.group ?? []))].map((g: SecretGroup) =>
+  SETTING_FIELDS.filter((f) => setting(f).secret?.group === g),
+);
 
 const TOP_KEYS = ["defaultProfile", "profiles", "$schema"];
 

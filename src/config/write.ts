@@ -2,11 +2,13 @@
 // key order survive; JSON files stay JSON. The file is replaced atomically (a temporary file in the same
 // directory, then rename), so an interruption leaves either the old file or the new one, never half of one.
 
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { configError, usageError } from "../errors.js";
 import { writeFileAtomic } from "../fs/durable.js";
+import { INPUT_LIMITS, readInput, statInput } from "../fs/read-input.js";
+import { SETTING_FIELDS } from "../settings.js";
 import type { ProfileEntry } from "./validate.js";
 
 /** The profiles and default profile a file already holds (for asking before overwriting). */
@@ -60,25 +62,23 @@ export async function saveProfile(file: string, name: string, profile: ProfileEn
 }
 
 
-const ORDER: (keyof ProfileEntry)[] = [
-  "preset", "host", "port", "tls", "opportunisticTls", "user", "password", "passwordEnv", "passwordCommand", "authMethod",
-  "from", "fromName", "fromFormat", "ca", "insecure", "servername", "name", "family", "timeoutSeconds", "dialect", "sourceFile",
-];
-
-/** The profile's keys in the order a reader expects: where, who, what identity, then the rest. */
+/** The profile's keys in the order a reader expects, the registry's row order: where, who, what identity, then the rest. */
 function canonical(p: ProfileEntry): ProfileEntry {
   const keys = Object.keys(p) as (keyof ProfileEntry)[];
-  const rank = (k: keyof ProfileEntry) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
+  const rank = (k: keyof ProfileEntry) => (SETTING_FIELDS.includes(k) ? SETTING_FIELDS.indexOf(k) : SETTING_FIELDS.length);
   return Object.fromEntries(keys.sort((a, b) => rank(a) - rank(b)).map((k) => [k, p[k]])) as ProfileEntry;
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, "utf8");
+    await stat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw configError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
   }
+  // Bounded like every config file, and never a pipe or a device: it is about to be rewritten.
+  if (!(await statInput(file, file)).isFile()) throw configError(`${file}: is a pipe, not a config file; not changed`);
+  return readInput(file, { label: file, max: INPUT_LIMITS.config, what: "a config file" });
 }
 
 function isJson(file: string): boolean {

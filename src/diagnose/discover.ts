@@ -1,21 +1,7 @@
-import type { TlsMode } from "../config/types.js";
+import { IMPLICIT_PORTS, USUAL_PORTS, type TlsMode } from "../session/tls-mode.js";
 import { probeEndpoint, type EndpointProbe } from "../session/detect.js";
 import type { SessionOptions } from "../session/session.js";
-import type { DiagnosisId } from "./ids.js";
-import type { Provider } from "./providers.js";
-
-/** Causes a different port or TLS mode can cure: only for these does doctor look for one. */
-export const DISCOVERABLE: ReadonlySet<DiagnosisId> = new Set([
-  "plaintext-to-implicit-tls",
-  "tls-to-plaintext-port",
-  "starttls-after-implicit-tls",
-  "starttls-unavailable",
-  "starttls-required",
-  "connection-refused",
-  "connect-timeout",
-  "greeting-timeout",
-  "auth-not-offered",
-]);
+import type { Preset } from "../config/presets.js";
 
 /** A verified {port, tls}, and every probe made to find it. */
 export interface Discovery {
@@ -33,16 +19,14 @@ function modesToTry(port: number, current: { port: number; tls: TlsMode }): (Tls
   return [IMPLICIT_PORTS.has(port) ? "implicit" : "auto"];
 }
 
-const IMPLICIT_PORTS = new Set([465, 994, 2465]);
-
 /**
  * Tries the same host's other ports and modes at once (the current port, the provider's, 465, 587, 25) and
  * returns one that was verified to reach EHLO with a trusted certificate. Preference: the same port in the
  * right mode (the smallest change), then implicit TLS (RFC 8314 §3.3 recommends it), then STARTTLS; plaintext
  * only for a target without a password to protect.
  */
-export async function discover(base: SessionOptions, current: { port: number; tls: TlsMode }, provider: Provider | null, hasCredentials: boolean): Promise<Discovery> {
-  const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), 465, 587, 25])];
+export async function discover(base: SessionOptions, current: { port: number; tls: TlsMode }, provider: Preset | null, hasCredentials: boolean): Promise<Discovery> {
+  const ports = [...new Set([current.port, ...(provider?.endpoints.map((e) => e.port) ?? []), ...USUAL_PORTS])];
   const timeoutMs = Math.min(base.timeouts.connect, 5000);
   const timeouts = { connect: timeoutMs, greeting: timeoutMs, command: timeoutMs, dataEnd: timeoutMs };
   const tries = ports.flatMap((port) => modesToTry(port, current).map((mode) => ({ port, mode })));

@@ -1,8 +1,9 @@
 import { TextDecoder } from "node:util";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { FailureKind, StageName } from "../session/failure.js";
 import { formatReply, parseReply, type Reply } from "../session/reply.js";
-import { decodeChallenge } from "../session/auth.js";
+import { decodeChallenge, type TokenFacts } from "../session/auth.js";
+import { findStage, type StageResult } from "../session/stage-result.js";
 
 /**
  * What a diagnosis is made from, whether it came from a live session or from a line pasted out of another
@@ -30,39 +31,23 @@ export interface Evidence {
   token?: TokenFacts;
   /** The command that got the reply. */
   command?: string;
-}
-
-/** The facts a TokenProvider reports about the token in use (src/auth/oauth2.ts facts()). */
-export interface TokenFacts {
-  source?: string;
-  /** Issued by the token endpoint during this run: it cannot have expired. */
-  fresh?: boolean;
-  /** Renewed once after the server refused the first token. */
-  renewed?: boolean;
-  expiresAt?: string;
-  grantedScope?: string;
-  requiredScope?: string;
-  missingScope?: string;
-  tokenUrl?: string;
-  /** The token endpoint's RFC 6749 §5.2 error ("unreachable" / "bad-response" when there was none to read). */
-  endpointError?: { error: string; description?: string; httpStatus?: number; tokenUrl?: string };
-  /** The server's reply to the first token, when a renewed one was tried too. */
-  firstReply?: string;
+  /** The message and its final "." were sent and no refusal came back (live sessions only): it may have been delivered. */
+  unconfirmed?: boolean;
 }
 
 /** The OAuth2 parts of a failed auth stage: the error challenge (the last one) and the token facts. */
-export function authFacts(stages: { stage: string; status: string; detail: Record<string, unknown> }[]): { oauthChallenge?: unknown; token?: TokenFacts } {
-  const d = stages.find((s) => s.stage === "auth" && s.status === "fail")?.detail;
+export function authFacts(stages: readonly StageResult[]): { oauthChallenge?: unknown; token?: TokenFacts } {
+  const d = findStage(stages, "auth", "fail")?.detail;
   if (!d) return {};
-  const first = d.firstAttempt as { reply?: string; oauthChallenge?: unknown } | undefined;
+  const first = d.firstAttempt;
   const challenge = d.oauthChallenge ?? first?.oauthChallenge;
-  const token = d.oauth ? { ...(d.oauth as TokenFacts), ...(first?.reply ? { firstReply: first.reply } : {}) } : undefined;
+  const token = d.oauth ? { ...d.oauth, ...(first?.reply ? { firstReply: first.reply } : {}) } : undefined;
   return { ...(challenge !== undefined ? { oauthChallenge: challenge } : {}), ...(token ? { token } : {}) };
 }
 
 /** The evidence in a live session's failure. */
 export function fromFailure(
-  f: { stage: StageName; kind: FailureKind; message: string; code?: string; reply?: Reply; command?: string },
+  f: { stage: StageName; kind: FailureKind; message: string; code?: string; reply?: Reply; command?: string; unconfirmed?: true },
   ctx: { host: string; port: number; tls: TlsMode; secure: boolean; oauthChallenge?: unknown; token?: TokenFacts },
 ): Evidence {
   const e: Evidence = {
@@ -79,6 +64,7 @@ export function fromFailure(
   if (f.code) e.code = f.code;
   if (f.reply) e.reply = { code: f.reply.code, text: f.reply.text, ...(f.reply.enhanced ? { enhanced: f.reply.enhanced } : {}) };
   if (f.command) e.command = f.command;
+  if (f.unconfirmed) e.unconfirmed = true;
   const oauth = asOAuth(ctx.oauthChallenge);
   if (oauth) e.oauth = oauth;
   if (ctx.token) e.token = ctx.token;

@@ -1,48 +1,21 @@
-import { readdirSync, readFileSync } from "node:fs";
+// Which provider a server or a pasted log line belongs to, and what its own reply signatures say: recognition
+// over the presets (config/presets.ts is their one loader and type).
 
-/** The parts of a provider preset (presets/<name>.json) that diagnosis uses. */
-export interface Provider {
-  name: string;
-  title: string;
-  aliases?: string[];
-  match: { hosts: string[]; hostSuffixes?: string[]; banner?: string[] };
-  host: string;
-  endpoints: { port: number; tls: "implicit" | "starttls" | "none" }[];
-  credential: { kind: string; alternatives?: string[]; user: string; fixedUser?: string; steps: string[]; docs?: string };
-  from: { rule: "must-equal-login" | "own-or-alias" | "verified-identity" | "rewritten-to-login" | "any"; format?: string; note?: string };
-  limits?: { perDay?: number; perMinute?: number; maxMessageBytes?: number; note?: string };
-  oauth2?: { tokenUrl: string; scope: string };
-  signatures?: { id: string; stage?: string; code?: number; match: string; source?: string }[];
-  notes?: string[];
-  docs?: string[];
-}
-
-let cache: Provider[] | null = null;
-
-/** Every preset shipped in presets/, read once. */
-export function allProviders(): Provider[] {
-  if (cache) return cache;
-  const dir = new URL("../../presets/", import.meta.url);
-  cache = readdirSync(dir)
-    .filter((f) => f.endsWith(".json") && f !== "schema.json")
-    .map((f) => JSON.parse(readFileSync(new URL(f, dir), "utf8")) as Provider);
-  return cache;
-}
+import { findPreset, listPresets, type Preset } from "../config/presets.js";
 
 /** A preset by name or alias. */
-export function providerByName(name: string): Provider | null {
-  const n = name.toLowerCase();
-  return allProviders().find((p) => p.name === n || p.aliases?.includes(n)) ?? null;
+export function providerByName(name: string): Preset | null {
+  return findPreset(name) ?? null;
 }
 
 /**
  * Recognises the provider behind a server: the preset the user named, else the host name, else the greeting
- * or EHLO banner (e.g. Gmail's "gsmtp"). The lab preset is only recognised by name: 127.0.0.1 is everyone's.
+ * or EHLO banner (e.g. Gmail's "gsmtp"). A preset marked byNameOnly (the lab's: 127.0.0.1 is everyone's) only by name.
  */
-export function recogniseProvider(hint: { preset?: string; host?: string; banner?: string | null }): Provider | null {
+export function recogniseProvider(hint: { preset?: string; host?: string; banner?: string | null }): Preset | null {
   if (hint.preset) return providerByName(hint.preset);
   const host = hint.host?.toLowerCase();
-  const list = allProviders().filter((p) => p.name !== "lab");
+  const list = listPresets().filter((p) => !p.match.byNameOnly);
   if (host) {
     const byHost = list.find((p) => p.match.hosts.some((h) => h === host || (h.includes("{region}") && new RegExp(`^${h.replace(/\./g, "\\.").replace("{region}", "[a-z0-9-]+")}$`).test(host))));
     if (byHost) return byHost;
@@ -54,33 +27,20 @@ export function recogniseProvider(hint: { preset?: string; host?: string; banner
   return null;
 }
 
-/** Recognises a provider from words in a pasted log line (host names, Gmail's "gsmtp", help URLs). */
-export function providerFromText(text: string, host?: string): Provider | null {
+/** Recognises a provider from words in a pasted log line (host names, Gmail's "gsmtp", help URLs): the presets' text hints, in their textOrder. */
+export function providerFromText(text: string, host?: string): Preset | null {
   const byHost = host ? recogniseProvider({ host }) : null;
   if (byHost) return byHost;
   const t = text.toLowerCase();
-  const hints: [RegExp, string][] = [
-    [/gsmtp|support\.google\.com\/mail|smtp\.gmail\.com/, "gmail"],
-    [/outlook\.office365\.com|smtp\.office365\.com|prod\.outlook\.com|aka\.ms\/smtp/, "office365"],
-    [/smtp-mail\.outlook\.com|hotmail|live\.com/, "outlook"],
-    [/mail\.qq\.com|smtp\.qq\.com/, "qq"],
-    [/exmail\.qq\.com/, "exmail"],
-    [/163\.com|163 smtp/, "163"],
-    [/126\.com|126 smtp/, "126"],
-    [/smtpdm|aliyun|@sm\d{6}/, "aliyun-directmail"],
-    [/amazonaws\.com|amazon ses/, "ses"],
-    [/sendgrid/, "sendgrid"],
-    [/mailgun/, "mailgun"],
-    [/yahoo/, "yahoo"],
-    [/zoho/, "zoho"],
-  ];
-  const hit = hints.find(([re]) => re.test(t));
-  return hit ? providerByName(hit[1]) : null;
+  const hinted = listPresets()
+    .filter((p) => p.match.text?.length)
+    .sort((a, b) => (a.match.textOrder ?? Infinity) - (b.match.textOrder ?? Infinity));
+  return hinted.find((p) => p.match.text!.some((re) => new RegExp(re).test(t))) ?? null;
 }
 
 /** The catalog id a provider's own reply signature gives this reply, if any. */
-export function signatureId(p: Provider | null, reply: { code: number; text: string } | undefined, text: string): string | null {
-  if (!p?.signatures) return null;
+export function signatureId(p: Preset | null, reply: { code: number; text: string } | undefined, text: string): string | null {
+  if (!p) return null;
   const hay = `${reply?.text ?? ""}\n${text}`.toLowerCase();
   const sig = p.signatures.find((s) => (s.code === undefined || reply === undefined || s.code === reply.code) && hay.includes(s.match.toLowerCase()));
   return sig?.id ?? null;

@@ -1,9 +1,10 @@
 import type { Target } from "../config/target.js";
-import type { ProfileSettings } from "../config/types.js";
+import type { ProfileSettings } from "../settings.js";
 import type { Evidence } from "./evidence.js";
-import { DIAGNOSIS_IDS, type DiagnosisId } from "./ids.js";
-import type { Provider } from "./providers.js";
+import { CATALOG, entry, type DiagnosisId } from "./catalog/index.js";
+import type { Preset } from "../config/presets.js";
 import type { StageName } from "../session/failure.js";
+import { judgeFromValue } from "../headers/from-header.js";
 
 /** A finding on the settings alone, before connecting: an id, how sure, the stage where it will bite, and what was seen. */
 export interface StaticFinding {
@@ -15,14 +16,6 @@ export interface StaticFinding {
   changes?: ProfileSettings[];
 }
 
-/** Where a finding from the config layer will bite. */
-const STAGE_OF: Partial<Record<DiagnosisId, StageName>> = {
-  "plaintext-to-implicit-tls": "greeting",
-  "tls-to-plaintext-port": "tls",
-  "starttls-after-implicit-tls": "starttls",
-  "credentials-missing": "auth",
-};
-
 /**
  * The config layer's findings (port/TLS pairs that cannot work, an importer's contradictions in the app's own
  * keys, a password file others can read) as doctor findings. Findings without a catalog id become config-problem.
@@ -31,9 +24,9 @@ export function configFindings(t: Target): StaticFinding[] {
   return (t.findings ?? [])
     .filter((f) => f.severity !== "info")
     .map((f) => {
-      const id = (DIAGNOSIS_IDS as readonly string[]).includes(f.id ?? "") ? (f.id as DiagnosisId) : "config-problem";
+      const id: DiagnosisId = CATALOG.has(f.id as DiagnosisId) ? (f.id as DiagnosisId) : "config-problem";
       const text = f.keys.length && !f.keys.every((k) => f.message.includes(k)) ? `${f.message} (${f.keys.join(", ")})` : f.message;
-      return { id, severity: f.severity as "error" | "warning", stage: STAGE_OF[id] ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
+      return { id, severity: f.severity as "error" | "warning", stage: entry(id).stage ?? "config", evidence: ev(text, t), ...(f.fixes?.length ? { changes: f.fixes } : {}) };
     });
 }
 
@@ -46,7 +39,7 @@ function ev(text: string, t: Target): Evidence {
  * judged once, by the config layer — see configFindings): a missing password, From vs. login for providers that require them equal, the From
  * header's syntax (RFC 5322 §3.4, RFC 2047 §5), the EHLO name (RFC 5321 §4.1.1.1), verification off.
  */
-export function staticChecks(t: Target, provider: Provider | null): StaticFinding[] {
+export function staticChecks(t: Target, provider: Preset | null): StaticFinding[] {
   const out: StaticFinding[] = [];
   // With OAuth2 the token is fetched when AUTH needs it: a missing one shows there, with the setting that lacks it.
   if (t.user && !t.password && !t.oauth)
@@ -54,11 +47,32 @@ export function staticChecks(t: Target, provider: Provider | null): StaticFindin
   const fromAddr = t.from ? addressOf(t.from) : null;
   if (fromAddr && t.user?.includes("@") && provider?.from.rule === "must-equal-login" && fromAddr.toLowerCase() !== t.user.toLowerCase())
     out.push({ id: "sender-not-owned", severity: "error", stage: "mail", evidence: ev(`From ${fromAddr} differs from the login ${t.user}; ${provider.title} requires them equal`, t) });
-  const fromProblem = t.rawFromHeader !== undefined ? checkFrom(t.rawFromHeader, true) : t.from ? checkFrom(t.from) : null;
-  if (fromProblem) out.push({ id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.rawFromHeader ?? t.from}": ${fromProblem}`, t) });
+  const from = fromHeaderFinding(t);
+  if (from) out.push(from);
   if (t.name && !isFqdnOrLiteral(t.name)) out.push({ id: "ehlo-name-not-fqdn", severity: "warning", stage: "ehlo", evidence: ev(t.name, t) });
   if (t.insecure) out.push({ id: "tls-verification-off", severity: "warning", stage: "config", evidence: ev("TLS certificate verification is off (--insecure)", t) });
   return out;
+}
+
+/**
+ * The From header as it will go out, judged by the same strict reader the lab's QQ and Outlook personas refuse
+ * with: the app's own bytes (--from-config: what the app's writer makes of its sender setting), or the
+ * --header-from value, or — for mailctl's own messages — the --from mailbox as typed.
+ */
+function fromHeaderFinding(t: Target): StaticFinding | null {
+  const app = t.appFrom;
+  const shown = app ? `${app.keys[0]}=${typeof app.value === "string" ? app.value : app.value.name ? `${app.value.name} <${app.value.address}>` : app.value.address}` : "";
+  if (t.appFromError) return { id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`${shown}: ${t.appFromError}`, t) };
+  if (t.rawFromHeader !== undefined) {
+    const verdict = judgeFromValue(t.rawFromHeader);
+    if (verdict.ok) return null;
+    // msmtp writes its own From only into messages that have none (set_from_header auto): then it may not bite.
+    const severity = app?.writer.kind === "msmtp" && app.writer.set === "auto" ? "warning" : "error";
+    const text = app ? `${shown} goes out as "From: ${t.rawFromHeader}" (${app.how}): ${verdict.reason}` : `From "${t.rawFromHeader}": ${verdict.reason}`;
+    return { id: "from-header-invalid", severity, stage: "data", evidence: ev(text, t) };
+  }
+  const problem = t.from ? checkFrom(t.from) : null;
+  return problem ? { id: "from-header-invalid", severity: "error", stage: "data", evidence: ev(`From "${t.from}": ${problem}`, t) } : null;
 }
 
 /** The address in "Name <addr>" or a bare address. */
@@ -69,11 +83,10 @@ export function addressOf(from: string): string | null {
 }
 
 /**
- * What is wrong with a From header value, or null when it is fine. `verbatim`: the value goes into the header
- * as it is, so non-ASCII text must already be RFC 2047-encoded (RFC 2047 §1; raw UTF-8 needs SMTPUTF8, RFC 6532).
+ * What is wrong with a From mailbox as typed for mailctl (which encodes the name itself), or null when it is
+ * fine. Values sent verbatim are judged by judgeFromValue instead.
  */
-export function checkFrom(from: string, verbatim = false): string | null {
-  if (verbatim && /[^\x00-\x7f]/.test(from)) return "it contains non-ASCII characters that are not RFC 2047-encoded (raw 8-bit text in a header is refused by strict servers)";
+export function checkFrom(from: string): string | null {
   const opens = (from.match(/</g) ?? []).length;
   if (opens > 1) return 'it holds more than one <…> (a doubled "Name <Name <addr>>")';
   if (opens === 1 && !/^[^<>]*<[^<>]+>\s*$/.test(from)) return "the <address> is not closed, or text follows it";

@@ -6,6 +6,7 @@ import type { DefaultPersona } from "./personas/default.js";
 import { because, reply, replyText, type LabReply } from "./reply.js";
 import { SessionRecorder, type ConnFacts, type LabAttempt } from "./session-record.js";
 import { LabSmtpServer, answerWith, connOf, replyError, type LabConn, type PortKind } from "./smtp-hooks.js";
+import { headerFields } from "../headers/from-header.js";
 
 /** A negative reply the lab sent, for the live log. */
 export interface LabRejection {
@@ -16,6 +17,8 @@ export interface LabRejection {
   command: string | null;
   code: number;
   text: string;
+  /** For a message refused after DATA: its From header field(s) exactly as received (8-bit bytes as latin1), so what was refused can be read. */
+  from?: string[];
 }
 
 /** What a listener tells the lab about. */
@@ -142,7 +145,9 @@ export function createListener(kind: PortKind, ctx: ListenerContext): LabSmtpSer
     },
     rejected: (c, code, text) => {
       rec(c).rejected(c.command, code, text);
-      ctx.events.rejected(rejection(c, code, text));
+      const from = refusedFrom.get(c);
+      refusedFrom.delete(c);
+      ctx.events.rejected({ ...rejection(c, code, text), ...(from ? { from } : {}) });
     },
     wire: (c, dir, line) => {
       if (dir === "C" && c.secure) rec(c).secured();
@@ -157,6 +162,9 @@ export function createListener(kind: PortKind, ctx: ListenerContext): LabSmtpSer
   });
   return server;
 }
+
+/** The From fields of a message the persona refused after DATA, until the refusal is reported. */
+const refusedFrom = new WeakMap<LabConn, string[]>();
 
 /** Stores the message durably, then lets smtp-server send the 250: an acknowledged message is on disk. */
 function receive(
@@ -189,8 +197,13 @@ function receive(
     tls: { secure: conn.secure, protocol: cipher ? cipher.version : null, cipher: cipher ? cipher.name : null },
     envelope: { mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo },
   };
-  const check = (head: Buffer) =>
-    stream.sizeExceeded ? because(p.tooBig(conn), `the message is bigger than the ${p.size} bytes the server advertised (SIZE, RFC 1870)`) : p.message(conn, head, envelope);
+  const check = (head: Buffer) => {
+    const refused = stream.sizeExceeded
+      ? because(p.tooBig(conn), `the message is bigger than the ${p.size} bytes the server advertised (SIZE, RFC 1870)`)
+      : p.message(conn, head, envelope);
+    if (refused) refusedFrom.set(conn, headerFields(head, "from"));
+    return refused;
+  };
   ctx.store.save(stream, meta, check).then(
     (result) => {
       if ("refused" in result) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import { MailctlError, usageError } from "../errors.js";
 import { AttemptJournal } from "./attempt-journal.js";
 import { CaptureStore, type CaptureEntry } from "./capture.js";

@@ -1,6 +1,5 @@
 import type { Target } from "../config/target.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
-import { categoryOf } from "../diagnose/category.js";
 import { noInputError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
 import { reportOf, type SessionReport } from "../session/run.js";
@@ -76,7 +75,6 @@ export async function diagnoseSend(report: SessionReport, target: Target): Promi
   const [{ diagnose, categoryOfDiagnosis, unrecognised }, { contextFor, evidenceOf, providerOf }] = await Promise.all([import("../diagnose/diagnose.js"), import("../diagnose/context.js")]);
   const evidence = evidenceOf(report, target)!;
   const ctx = contextFor(target, providerOf(target, report));
-  const d = diagnose(evidence, ctx);
-  // A failure the catalog cannot place keeps the category of its kind (categoryOf), as probe reports it.
-  return d ? { category: categoryOfDiagnosis(d), diagnoses: [d] } : { category: categoryOf(f), diagnoses: [unrecognised(evidence, ctx)] };
+  const d = diagnose(evidence, ctx) ?? unrecognised(evidence, ctx);
+  return { category: categoryOfDiagnosis(d), diagnoses: [d] };
 }

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Target } from "../config/target.js";
-import { noInputError, usageError } from "../errors.js";
-import type { Io } from "../ui/ui.js";
+import { usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput, readStdin } from "../fs/read-input.js";
+import type { Io } from "../io.js";
 import { parseMailbox, parseMailboxList, type Mailbox } from "./address.js";
 import { checkAttachments, DEFAULT_MAX_ATTACHMENT_BYTES, parseAttachSpec } from "./attachments.js";
 import { assertOneLine, parseHeader, parseMessageId, parseReferences } from "./headers.js";
@@ -50,21 +50,15 @@ export function resolveSender(flag: string | undefined, env: NodeJS.ProcessEnv, 
   throw usageError("no sender: pass --from <address> (or set MAILCTL_FROM)");
 }
 
-/** Reads a body file, or stdin for "-". */
+/** Reads a body file (bounded, see INPUT_LIMITS), or stdin for "-". */
 async function readBodyFile(file: string, flag: string, cwd: string, io: Io): Promise<string> {
-  if (file === "-") return readStdin(io);
-  try {
-    return await readFile(path.resolve(cwd, file), "utf8");
-  } catch (err) {
-    throw noInputError(`${flag} ${file}`, err as NodeJS.ErrnoException);
-  }
+  if (file === "-") return readStdinBody(io);
+  return readInput(path.resolve(cwd, file), { label: `${flag} ${file}`, max: INPUT_LIMITS.body, what: "a message body" });
 }
 
-/** Reads all of stdin as UTF-8. */
-export async function readStdin(io: Io): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
+/** All of stdin, at most a message body's limit. */
+function readStdinBody(io: Io): Promise<string> {
+  return readStdin(io.stdin, { max: INPUT_LIMITS.body, what: "a message body" });
 }
 
 /** One body source at most per part; a second is a usage error naming both. */
@@ -92,7 +86,7 @@ async function bodies(f: MessageFlags, cwd: string, io: Io): Promise<{ text?: st
   if (text === undefined && html === undefined) {
     // stdin only when nothing else gives a body, and never from a terminal: a script must not hang on a prompt.
     if (io.stdin.isTTY) throw usageError("no message body: pass --text, --text-file, --html, --html-file or --template, or pipe the body on stdin");
-    out.text = await readStdin(io);
+    out.text = await readStdinBody(io);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { MailComposerOptions } from "nodemailer/lib/mail-composer";
+import type MimeNode from "nodemailer/lib/mime-node";
 import { noInputError } from "../errors.js";
 import { domainOf, type Mailbox } from "./address.js";
 import type { Attachment } from "./attachments.js";
@@ -72,15 +73,11 @@ export function mailOptions(input: MessageInput, messageId: string): MailCompose
   // RFC 5322 §3.6.4: References is the parent's References followed by the parent's Message-ID.
   if (input.inReplyTo && !references.includes(input.inReplyTo)) references.push(input.inReplyTo);
   const opts: MailComposerOptions = {
+    // A verbatim From is written by composeMessage itself (see withRawFrom): nodemailer has no way to take one.
     ...(input.rawFromHeader === undefined ? { from } : {}),
     subject,
     messageId,
-    headers: [
-      // Verbatim, bytes and all: the point is to show the server exactly what the app sends.
-      ...(input.rawFromHeader !== undefined ? [{ key: "From", value: { prepared: true, value: input.rawFromHeader } }] : []),
-      ...priorityHeaders(input.priority),
-      ...input.headers,
-    ],
+    headers: [...priorityHeaders(input.priority), ...input.headers],
     attachments: input.attachments.map((a) => ({ path: a.path, filename: a.filename, contentType: a.contentType })),
     // CRLF everywhere, so the bytes counted for SIZE are the bytes sent (RFC 5321 §2.3.8).
     newline: "win",
@@ -109,6 +106,7 @@ export async function composeMessage(input: MessageInput): Promise<ComposedMessa
   const messageId = input.messageId ?? makeMessageId(input.from.address);
   const options = mailOptions(input, messageId);
   const node = new MailComposer(options).compile();
+  if (input.rawFromHeader !== undefined) withRawFrom(node, input.rawFromHeader);
   const recipients = [...input.to, ...input.cc, ...input.bcc];
   const envelopeTo = [...new Set(recipients.map((m) => m.address))];
   const utf8Addresses = [...new Set([input.from, ...recipients].filter((m) => m.utf8).map((m) => m.address))];
@@ -127,6 +125,18 @@ export async function composeMessage(input: MessageInput): Promise<ComposedMessa
     attachments: input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
     stream: () => node.createReadStream(),
   };
+}
+
+/**
+ * Puts `From: <value>` at the top of the root node's header block, byte for byte. nodemailer cannot do it: a
+ * `prepared` header value is honoured only for fields outside its FORMATTED_HEADERS list, and From is on it, so
+ * a prepared From is parsed as an address list, finds no address and is dropped (nodemailer 10.6
+ * dist/esm/mime-node/index.js buildHeaders). The value is the point of doctor --header-from and --from-config:
+ * the server must see exactly the header the app writes, so nothing here folds, encodes or checks it.
+ */
+function withRawFrom(node: MimeNode, value: string): void {
+  const build = node.buildHeaders.bind(node);
+  node.buildHeaders = () => `From: ${value}\r\n${build()}`;
 }
 
 /** Streams the message once: counts the bytes and keeps the header block. */

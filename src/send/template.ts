@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { dataError, noInputError, usageError } from "../errors.js";
+import { dataError, usageError } from "../errors.js";
+import { INPUT_LIMITS, readInput } from "../fs/read-input.js";
 
 /** A template after substitution: the body, whether it is HTML, and the subject from its front matter. */
 export interface RenderedTemplate {
@@ -28,12 +28,7 @@ export function parseVarFlags(values: string[] | undefined): Vars {
 
 /** Reads --vars: a JSON object whose values are strings, numbers or booleans. */
 export async function readVarsFile(file: string, cwd: string): Promise<Vars> {
-  let text: string;
-  try {
-    text = await readFile(path.resolve(cwd, file), "utf8");
-  } catch (err) {
-    throw noInputError(`--vars ${file}`, err as NodeJS.ErrnoException);
-  }
+  const text = await readInput(path.resolve(cwd, file), { label: `--vars ${file}`, max: INPUT_LIMITS.vars, what: "a variables file" });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -107,14 +102,14 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+/** Reads a template file's text (bounded, see INPUT_LIMITS). */
+export function readTemplate(file: string, cwd: string): Promise<string> {
+  return readInput(path.resolve(cwd, file), { label: `--template ${file}`, max: INPUT_LIMITS.template, what: "a template" });
+}
+
 /** Reads and renders a template file; .html/.htm files are HTML bodies, anything else plain text. */
 export async function renderTemplate(file: string, vars: Vars, cwd: string): Promise<RenderedTemplate> {
-  let text: string;
-  try {
-    text = await readFile(path.resolve(cwd, file), "utf8");
-  } catch (err) {
-    throw noInputError(`--template ${file}`, err as NodeJS.ErrnoException);
-  }
+  const text = await readTemplate(file, cwd);
   const html = /\.html?$/i.test(file);
   const { subject, body } = splitFrontMatter(text, file);
   const rendered: RenderedTemplate = { body: substitute(body, vars, file, html), html };

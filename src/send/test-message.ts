@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Target } from "../config/target.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "../session/tls-mode.js";
 import type { Mailbox } from "./address.js";
 import type { MessageInput } from "./message.js";
 

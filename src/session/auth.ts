@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { FailureKind } from "./failure.js";
 import type { Reply } from "./reply.js";
+import { MECHANISMS, PASSWORD_MECHANISMS, TOKEN_MECHANISMS } from "./sasl.js";
 
 /** Credentials for AUTH. `passwordSource` names where the password was to come from, for a useful error when it is empty. */
 export interface AuthCredentials {
@@ -16,7 +17,7 @@ export interface AuthCredentials {
 }
 
 /**
- * A supplier of OAuth2 access tokens (src/auth/oauth2.ts implements it). The session asks for a token only once
+ * A supplier of OAuth2 access tokens (src/credentials/oauth2.ts implements it). The session asks for a token only once
  * it knows the server offers a token mechanism, and asks for a fresh one once if the server refuses it.
  */
 export interface TokenSource {
@@ -25,14 +26,32 @@ export interface TokenSource {
   /** A new token after the server refused the current one, or null when a new one cannot help (none can be fetched, or it was just fetched). */
   renew(): Promise<string | null>;
   /** What is known about the token in use, for the auth stage's detail and the diagnosis (never the token itself). */
-  facts(): Record<string, unknown>;
+  facts(): TokenFacts;
 }
 
 /** Why no token could be had: the failure kind to report, a one-line message without secrets, and facts for the diagnosis. */
 export interface TokenFailure {
   failureKind: FailureKind;
   message: string;
-  facts: Record<string, unknown>;
+  facts: TokenFacts;
+}
+
+/** The facts a TokenSource reports about the token in use (src/credentials/oauth2.ts facts()): the auth stage records them, diagnose reads them. */
+export interface TokenFacts {
+  source?: string;
+  /** Issued by the token endpoint during this run: it cannot have expired. */
+  fresh?: boolean;
+  /** Renewed once after the server refused the first token. */
+  renewed?: boolean;
+  expiresAt?: string;
+  grantedScope?: string;
+  requiredScope?: string;
+  missingScope?: string;
+  tokenUrl?: string;
+  /** The token endpoint's RFC 6749 §5.2 error ("unreachable" / "bad-response" when there was none to read). */
+  endpointError?: { error: string; description?: string; httpStatus?: number; tokenUrl?: string };
+  /** The server's reply to the first token, when a renewed one was tried too. */
+  firstReply?: string;
 }
 
 /** True for an error a TokenSource throws to say why there is no token. */
@@ -40,17 +59,13 @@ export function isTokenFailure(err: unknown): err is TokenFailure {
   return typeof err === "object" && err !== null && typeof (err as TokenFailure).failureKind === "string" && typeof (err as TokenFailure).facts === "object";
 }
 
-/** Mechanisms we can run, in order of preference when the user has a password. CRAM-MD5 last: it needs the password in clear on the server. */
-const PASSWORD_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5"];
-const TOKEN_MECHANISMS = ["XOAUTH2", "OAUTHBEARER"];
-
 /** Picks the SASL mechanism from what the server offers (RFC 4954 §3) and what the credentials allow. */
 export function chooseMechanism(offered: string[], creds: AuthCredentials): { ok: true; mechanism: string } | { ok: false; kind: FailureKind; message: string } {
   if (offered.length === 0) return { ok: false, kind: "auth-not-offered", message: "the server does not offer AUTH on this connection" };
   if (creds.method) {
     const m = creds.method.toUpperCase();
     if (!offered.includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `AUTH ${m} was asked for, but the server offers only ${offered.join(", ")}` };
-    if (![...PASSWORD_MECHANISMS, ...TOKEN_MECHANISMS].includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `mailctl cannot do AUTH ${m}` };
+    if (!MECHANISMS.includes(m)) return { ok: false, kind: "auth-mechanism-not-offered", message: `mailctl cannot do AUTH ${m}` };
     return { ok: true, mechanism: m };
   }
   const hasToken = Boolean(creds.token || creds.oauth);
@@ -68,7 +83,7 @@ export interface SaslIo {
 }
 
 /** Runs one SASL exchange and returns the server's final reply (235 on success). Every line carrying a secret is sent as secret. */
-export async function saslExchange(mechanism: string, c: AuthCredentials, io: SaslIo, detail: Record<string, unknown>): Promise<Reply> {
+export async function saslExchange(mechanism: string, c: AuthCredentials, io: SaslIo, detail: { oauthChallenge?: unknown }): Promise<Reply> {
   const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
   switch (mechanism) {
     case "PLAIN": {

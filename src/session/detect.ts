@@ -1,8 +1,9 @@
 import { runSession, type SessionReport } from "./run.js";
 import { SNIFF_AFTER_MS, type SessionOptions } from "./session.js";
+import { findStage } from "./stage-result.js";
 import { connectAny, lookup } from "./connect.js";
-import { handshake } from "./tls-facts.js";
-import type { TlsMode } from "../config/types.js";
+import { handshake, LEGACY_TLS } from "./tls-facts.js";
+import type { TlsMode } from "./tls-mode.js";
 
 /** A port's detected TLS mode and the session that found it. */
 export interface EndpointProbe {
@@ -46,10 +47,9 @@ export async function probeEndpoint(base: SessionOptions, tls: TlsMode | "auto")
 function modeOf(r: SessionReport, asked: TlsMode | null): TlsMode | null {
   if (r.failure?.kind === "implicit-tls-port") return "implicit";
   if (asked === "implicit") return r.stages.some((s) => s.stage === "tls" && s.status === "ok") ? "implicit" : null;
-  const ehlo = r.stages.find((s) => s.stage === "ehlo" && s.status === "ok");
+  const ehlo = findStage(r.stages, "ehlo", "ok");
   if (!ehlo) return asked;
-  const ext = ehlo.detail.extensions as { starttls?: boolean } | undefined;
-  return ext?.starttls ? "starttls" : "none";
+  return ehlo.detail.extensions?.starttls ? "starttls" : "none";
 }
 
 /** After a protocol-version failure, learns which old TLS version the server speaks (for the "TLS below 1.2" finding). */
@@ -69,7 +69,7 @@ async function legacyTlsVersion(base: SessionOptions, implicit: boolean): Promis
   if (!dns.ok) return null;
   const c = await connectAny(dns.addresses, base.port, base.timeouts.connect);
   if (!c.ok) return null;
-  const r = await handshake(c.socket, { host: base.host, insecure: true, minVersion: "TLSv1", ciphers: "DEFAULT@SECLEVEL=0" }, base.timeouts.connect);
+  const r = await handshake(c.socket, { host: base.host, insecure: true, ...LEGACY_TLS }, base.timeouts.connect);
   if (!r.ok) return null;
   r.socket.destroy();
   return r.facts.protocol;

@@ -29,6 +29,8 @@ export type FailureKind =
   | "tls-wrong-version"
   /** The peer accepts only TLS versions we refuse, or the reverse. */
   | "tls-protocol-version"
+  /** The peer refused every cipher, even with TLS 1.0 and the weakest cipher level allowed (a NULL-only server). */
+  | "tls-no-shared-cipher"
   | "tls-handshake"
   | "tls-timeout"
   | "cert-untrusted"
@@ -51,7 +53,9 @@ export type FailureKind =
   | "credentials-missing"
   | "size-exceeded"
   /** The OAuth2 token endpoint refused to issue an access token, or could not be reached (RFC 6749 §5.2). */
-  | "oauth-refresh-failed";
+  | "oauth-refresh-failed"
+  /** mailctl ended the session itself: an orderly stop (Ctrl-C, SIGTERM) ran out of time. */
+  | "aborted";
 
 /** A stage failure: where, what kind, the evidence. */
 export interface Failure {
@@ -64,6 +68,8 @@ export interface Failure {
   reply?: Reply;
   /** The command that got the reply, secrets redacted (e.g. "AUTH PLAIN <redacted>"). */
   command?: string;
+  /** The whole message and its final "." were written, and no 4xx/5xx came back: the server may have accepted it. */
+  unconfirmed?: true;
 }
 
 const SYSTEM_KINDS: Record<string, FailureKind> = {

@@ -1,9 +1,10 @@
 import type { Extensions } from "./extensions.js";
 import type { Failure } from "./failure.js";
-import { Session, type Delivery, type Outgoing, type SessionOptions, type StageResult } from "./session.js";
+import { Session, type Delivery, type Outgoing, type SessionOptions } from "./session.js";
+import { type StageResult } from "./stage-result.js";
 import type { TlsFacts } from "./tls-facts.js";
 import type { TranscriptEntry } from "./transcript.js";
-import type { TlsMode } from "../config/types.js";
+import type { TlsMode } from "./tls-mode.js";
 
 /** How far a session goes: the last stage group to run. */
 export type Goal = "greeting" | "ehlo" | "auth" | "send";

@@ -7,10 +7,11 @@ import { chooseMechanism, isTokenFailure, isTokenMechanism, mayBeStaleToken, sas
 import { DotStuffer } from "./dot-stuff.js";
 import { Redactor } from "./redact.js";
 import { formatReply, type Reply } from "./reply.js";
-import { handshake, type TlsFacts } from "./tls-facts.js";
+import { handshake, LEGACY_TLS, type HandshakeResult, type TlsFacts, type TlsOptions } from "./tls-facts.js";
 import { Transcript } from "./transcript.js";
-import { Wire, WireError } from "./wire.js";
-import type { TlsMode } from "../config/types.js";
+import { seconds, Wire, WireError } from "./wire.js";
+import type { TlsMode } from "./tls-mode.js";
+import { findStage, type StageDetail, type StageDetails, type StageResult, type StageResultOf } from "./stage-result.js";
 
 /** How long a plaintext client waits in silence before it checks for implicit TLS. Plaintext servers greet within milliseconds. */
 export const SNIFF_AFTER_MS = 500;
@@ -45,16 +46,10 @@ export interface SessionOptions {
   auth?: AuthCredentials;
   transcript?: boolean;
   redactor?: Redactor;
-}
-
-/** The result of one stage: what happened, how long it took, and the evidence. */
-export interface StageResult {
-  stage: StageName;
-  status: "ok" | "fail" | "skipped";
-  ms: number;
-  detail: Record<string, unknown>;
-  reply?: Reply;
-  failure?: Failure;
+  /** Told before credentials go out on a connection without TLS (the command shows it as a warning). */
+  warn?: (message: string) => void;
+  /** Handshake allowing TLS 1.0 and OpenSSL's weakest ciphers, unverified: only to learn why a modern handshake was refused. */
+  legacyTls?: boolean;
 }
 
 /** A message to send: envelope and the RFC 5322 bytes (a stream is sent as it is read). */
@@ -119,6 +114,8 @@ export class Session {
   secure = false;
   authenticated = false;
   private wire: Wire | null = null;
+  /** Set by abort(): whatever was under way fails as "aborted". */
+  private aborted = false;
   /** Set while send() runs in a mode that keeps the connection after a refusal. */
   private keepConnection = false;
   private addresses: Resolved[] = [];
@@ -159,12 +156,13 @@ export class Session {
       const reply = await this.command("STARTTLS");
       if (reply.code !== 220) return this.failReply(reply, "STARTTLS");
       const wire = this.wire!;
-      if (wire.unread > 0) return this.fail("protocol", "the server sent data after its 220 to STARTTLS (RFC 3207 §5: possible command injection)");
+      // Bytes after the 220 (a reply nobody asked for fails the wire at once) were sent before TLS could protect them.
+      if (wire.unread > 0 || wire.error?.kind === "protocol") return this.fail("protocol", "the server sent data after its 220 to STARTTLS (RFC 3207 §5: possible command injection)");
       const r = await handshake(wire.detach(), this.tlsOptions(), this.opts.timeouts.command);
       this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
       if (this.tlsFacts) Object.assign(detail, { tls: this.tlsFacts });
-      if (!r.ok) return this.fail(r.kind, r.message, r.code);
-      wire.attachTo(r.socket);
+      if (!r.ok) return this.tlsFailed(r, detail);
+      wire.attachTo(r.socket, 0);
       this.secure = true;
       // RFC 3207 §4.2: the client must discard what it learned before TLS and ask again.
       this.extensions = null;
@@ -203,6 +201,12 @@ export class Session {
         if (!got.ok) return false;
         token = got.token!;
       }
+      if (!this.secure) {
+        // RFC 4954 §4: credentials without TLS can be read by anyone on the path. Said before they go out.
+        detail.cleartext = true;
+        const why = this.opts.tls === "none" ? (this.opts.opportunisticTls ? "the server did not offer STARTTLS" : "--tls none") : "no TLS";
+        this.opts.warn?.(`sending the credentials of ${creds.user} to ${this.opts.host}:${this.opts.port} without TLS (${why}): anyone on the network path can read them`);
+      }
       const io = { send: (line: string, secret: boolean) => this.wire!.send(line, secret), read: () => this.wire!.read(this.opts.timeouts.command) };
       let reply = await saslExchange(mech.mechanism, { ...creds, ...(token !== undefined ? { token } : {}) }, io, detail);
       if (reply.code !== 235 && tokenMech && creds.oauth && mayBeStaleToken(reply, detail.oauthChallenge)) {
@@ -230,7 +234,7 @@ export class Session {
   }
 
   /** A token from the source (registered for redaction at once), or the failure recorded; renew() may have none to give (null). */
-  private async oauthToken(source: TokenSource, which: "token" | "renew", detail: Record<string, unknown>): Promise<{ ok: true; token: string | null } | { ok: false }> {
+  private async oauthToken(source: TokenSource, which: "token" | "renew", detail: StageDetails["auth"]): Promise<{ ok: true; token: string | null } | { ok: false }> {
     try {
       const token = which === "token" ? await source.token() : await source.renew();
       if (token !== null) this.redactor.add(token, this.opts.auth!.user);
@@ -268,7 +272,7 @@ export class Session {
     const failure = this.failure;
     const usable = this.connected;
     if (failure && usable) this.failure = null;
-    const bodySent = stages.some((s) => s.stage === "data" && s.detail.bytes !== undefined);
+    const bodySent = findStage(stages, "data")?.detail.bytes !== undefined;
     return {
       delivery,
       failure,
@@ -276,7 +280,7 @@ export class Session {
       usable,
       // MAIL was accepted and the transaction neither completed nor was ended by the server's final reply.
       midway: Boolean(failure && (failure.stage === "rcpt" || (failure.stage === "data" && !bodySent))),
-      unconfirmed: Boolean(failure && failure.stage === "data" && bodySent && failure.kind !== "negative-reply"),
+      unconfirmed: Boolean(failure?.unconfirmed),
     };
   }
 
@@ -352,7 +356,7 @@ export class Session {
       for (let i = 0; i < owed && this.connected; i++) {
         const reply = await this.wire!.read(this.opts.timeouts.command);
         if (reply.code === 354) {
-          this.wire!.write(".\r\n");
+          this.wire!.write(".\r\n", true);
           await this.wire!.read(this.opts.timeouts.dataEnd);
         }
       }
@@ -385,15 +389,18 @@ export class Session {
     else rejected.push({ address: to, reply });
   }
 
-  private recipientsDone(detail: Record<string, unknown>, accepted: string[], rejected: { address: string; reply: Reply }[]): boolean {
+  private recipientsDone(detail: StageDetails["rcpt"], accepted: string[], rejected: { address: string; reply: Reply }[]): boolean {
     Object.assign(detail, { accepted, rejected: rejected.map((r) => ({ address: r.address, reply: formatReply(r.reply) })) });
     if (accepted.length === 0) return this.failReply(rejected[0]!.reply, "RCPT TO");
     return true;
   }
 
   /** After the reply to DATA: the body (dot-stuffed, RFC 5321 §4.5.2) and the final reply. */
-  private async dataAfter(go: Reply, msg: Outgoing, detail: Record<string, unknown>, final: (r: Reply) => void): Promise<boolean> {
-    if (go.code !== 354) return this.failReply(go, "DATA");
+  private async dataAfter(go: Reply, msg: Outgoing, detail: StageDetails["data"], final: (r: Reply) => void): Promise<boolean> {
+    if (go.code !== 354) {
+      if (!Buffer.isBuffer(msg.data)) msg.data.destroy();
+      return this.failReply(go, "DATA");
+    }
     const bytes = await this.streamBody(msg.data);
     detail.bytes = bytes;
     this.transcript?.event(`message sent (${bytes} bytes)`);
@@ -421,13 +428,22 @@ export class Session {
       try {
         wire.send("QUIT");
         const reply = await wire.read(Math.min(this.opts.timeouts.command, 2000));
-        this.stages.push({ stage: "quit", status: "ok", ms: Math.round(performance.now() - started), detail: {}, reply });
+        this.stages.push({ stage: "quit", status: "ok", ms: Math.round(performance.now() - started), detail: {} as StageDetail<"quit">, reply });
       } catch {
-        this.stages.push({ stage: "quit", status: "skipped", ms: Math.round(performance.now() - started), detail: { note: "no reply to QUIT" } });
+        this.stages.push({ stage: "quit", status: "skipped", ms: Math.round(performance.now() - started), detail: { note: "no reply to QUIT" } as StageDetail<"quit"> });
       }
     }
     wire.destroy();
     this.wire = null;
+  }
+
+  /**
+   * Ends the connection at once, whatever is under way (an orderly stop that ran out of time). A message whose
+   * final "." was not written is discarded by the server (RFC 5321 §4.1.1.4); one whose "." was written is unconfirmed.
+   */
+  abort(): void {
+    this.aborted = true;
+    this.wire?.destroy();
   }
 
   /** Milliseconds since the session began. */
@@ -437,7 +453,7 @@ export class Session {
 
   /** Records a stage as not run, with the reason. */
   skip(stage: StageName, why: string): void {
-    this.stages.push({ stage, status: "skipped", ms: 0, detail: { note: why } });
+    this.stages.push({ stage, status: "skipped", ms: 0, detail: { note: why } } as StageResult);
   }
 
   // --- stages -------------------------------------------------------------
@@ -476,8 +492,8 @@ export class Session {
       const r = await handshake(this.wire!.detach(), this.tlsOptions(), this.opts.timeouts.connect);
       this.tlsFacts = r.ok ? r.facts : (r.facts ?? null);
       if (this.tlsFacts) Object.assign(detail, this.tlsFacts);
-      if (!r.ok) return this.fail(r.kind, r.message, r.code);
-      this.wire!.attachTo(r.socket);
+      if (!r.ok) return this.tlsFailed(r, detail);
+      this.wire!.attachTo(r.socket, 1);
       this.secure = true;
       this.transcript?.event(`TLS established: ${r.facts.protocol} ${r.facts.cipher}`);
       return true;
@@ -500,7 +516,7 @@ export class Session {
    * for a ClientHello: instead of waiting out the whole greeting timeout, after a short silence we try a TLS
    * handshake on a second connection, and a success names the real problem in well under two seconds.
    */
-  private async greetingOrTlsHint(detail: Record<string, unknown>): Promise<Reply | null> {
+  private async greetingOrTlsHint(detail: StageDetails["greeting"]): Promise<Reply | null> {
     const sniff = this.opts.sniffAfterMs;
     const wait = this.wire!.read(this.opts.timeouts.greeting);
     if (this.opts.tls === "implicit" || sniff === false) return wait;
@@ -556,7 +572,8 @@ export class Session {
     return local.includes(":") ? `[IPv6:${local}]` : `[${local.replace(/^::ffff:/, "")}]`;
   }
 
-  private tlsOptions() {
+  private tlsOptions(): TlsOptions {
+    if (this.opts.legacyTls) return { host: this.opts.host, insecure: true, ...LEGACY_TLS };
     return {
       host: this.opts.host,
       ...(this.opts.servername ? { servername: this.opts.servername } : {}),
@@ -565,42 +582,88 @@ export class Session {
     };
   }
 
+  /**
+   * A failed handshake. The server's "handshake failure" alert (SSL alert 40, OpenSSL "sslv3 alert handshake
+   * failure") says only that it found nothing it would accept: either it speaks only outdated TLS, or it shares no
+   * cipher with any current client (NULL or export ciphers, a mistyped list). A second session that allows
+   * TLS 1.0 and OpenSSL's weakest cipher level tells which: it completes a handshake only with an outdated server.
+   */
+  private async tlsFailed(r: Extract<HandshakeResult, { ok: false }>, detail: { legacyTls?: string | null }): Promise<false> {
+    if (r.code !== "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" || this.opts.legacyTls) return this.fail(r.kind, r.message, r.code);
+    const { auth: _auth, warn: _warn, ...opts } = this.opts;
+    const legacy = new Session({ ...opts, legacyTls: true, transcript: false, redactor: this.redactor, sniffAfterMs: false });
+    await legacy.open();
+    if (this.opts.tls === "starttls" && !legacy.failure) await legacy.hello();
+    await legacy.close();
+    detail.legacyTls = legacy.secure ? legacy.tlsFacts?.protocol ?? "ok" : legacy.failure?.message ?? null;
+    if (legacy.secure) return this.fail("tls-protocol-version", `${r.message}; a handshake allowing TLS 1.0 and weak ciphers succeeded (${legacy.tlsFacts?.protocol ?? "?"} ${legacy.tlsFacts?.cipher ?? ""}): the server speaks only outdated TLS`.trimEnd(), r.code);
+    if (legacy.failure?.code === r.code) return this.fail("tls-no-shared-cipher", `${r.message}; it refused a second handshake allowing TLS 1.0 and every cipher down to OpenSSL's weakest level too: the server shares no cipher with mailctl`, r.code);
+    return this.fail(r.kind, r.message, r.code);
+  }
+
   private async command(line: string): Promise<Reply> {
     this.wire!.send(line);
     return this.wire!.read(this.opts.timeouts.command);
   }
 
+  /**
+   * Writes the message, dot-stuffed, and its final ".". A server that stops reading (its TCP window stays full)
+   * gets `timeouts.command` without progress, then the connection is dropped: without the final "." the server
+   * discards what it got (RFC 5321 §4.1.1.4), so nothing is half-delivered. A connection that fails or closes
+   * meanwhile ends the transfer at once, and the message stream is destroyed either way (its files close).
+   */
   private streamBody(data: Buffer | Readable): Promise<number> {
     const wire = this.wire!;
     const stuffer = new DotStuffer();
+    if (Buffer.isBuffer(data)) {
+      // One write for the body and its terminator: one system call, one segment for a small message.
+      wire.write(Buffer.concat([stuffer.push(data), stuffer.end()]), true);
+      return Promise.resolve(stuffer.bytes);
+    }
+    const stallMs = this.opts.timeouts.command;
     return new Promise((resolve, reject) => {
-      const finish = () => {
-        const tail = stuffer.end();
-        wire.write(tail);
-        resolve(stuffer.bytes);
-      };
-      if (Buffer.isBuffer(data)) {
-        // One write for the body and its terminator: one system call, one segment for a small message.
-        const body = stuffer.push(data);
-        wire.write(Buffer.concat([body, stuffer.end()]));
-        resolve(stuffer.bytes);
-        return;
+      if (wire.error) {
+        data.destroy();
+        return reject(wire.error);
       }
-      data.on("data", (chunk: Buffer) => {
-        if (!wire.write(stuffer.push(chunk))) {
-          data.pause();
-          wire.current.once("drain", () => data.resume());
-        }
-      });
-      data.once("end", finish);
-      data.once("error", reject);
+      let stall: NodeJS.Timeout | undefined;
+      const settle = (err: Error | null) => {
+        clearTimeout(stall);
+        offEnd();
+        wire.current.off("drain", onDrain);
+        data.off("data", onData).off("end", onEnd).off("error", settle);
+        if (!err) return resolve(stuffer.bytes);
+        data.destroy();
+        // A message cut short must never be completed by what follows: drop the connection without the final ".".
+        wire.destroy();
+        reject(err);
+      };
+      let waiting = false;
+      const onDrain = () => {
+        waiting = false;
+        clearTimeout(stall);
+        data.resume();
+      };
+      const onData = (chunk: Buffer) => {
+        if (wire.write(stuffer.push(chunk)) || waiting) return;
+        waiting = true;
+        data.pause();
+        wire.current.once("drain", onDrain);
+        stall = setTimeout(() => settle(new WireError("timeout", `the server stopped reading the message: nothing could be written for ${seconds(stallMs)}`)), stallMs);
+      };
+      const onEnd = () => {
+        wire.write(stuffer.end(), true);
+        settle(null);
+      };
+      const offEnd = wire.onceEnded((err) => settle(err));
+      data.on("data", onData).once("end", onEnd).once("error", settle);
     });
   }
 
   /** Runs one stage: times it, records its result, and turns thrown wire errors into failures. */
-  private async stage(stage: StageName, body: (detail: Record<string, unknown>) => Promise<boolean>): Promise<boolean> {
+  private async stage<S extends StageName>(stage: S, body: (detail: StageDetail<S>) => Promise<boolean>): Promise<boolean> {
     const started = performance.now();
-    const detail: Record<string, unknown> = {};
+    const detail = {} as StageDetail<S>;
     const before = this.failure;
     let ok: boolean;
     try {
@@ -608,14 +671,16 @@ export class Session {
     } catch (err) {
       ok = this.fromWireError(err, stage);
     }
-    const result: StageResult = { stage, status: ok ? "ok" : "fail", ms: Math.round(performance.now() - started), detail };
+    const result = { stage, status: ok ? "ok" : "fail", ms: Math.round(performance.now() - started), detail } as StageResultOf<S>;
     if (!ok && this.failure && this.failure !== before) {
       this.failure.stage = stage;
+      // After the final "." only a 4xx/5xx says the message was not taken; silence, a hang-up or nonsense leaves it unknown.
+      if (stage === "data" && (detail as StageDetails["data"]).bytes !== undefined && !(this.failure.reply && this.failure.reply.code >= 400)) this.failure.unconfirmed = true;
       result.failure = this.failure;
       if (this.failure.reply) result.reply = this.failure.reply;
       if (!this.keeps(this.failure)) this.wire?.destroy();
     }
-    this.stages.push(result);
+    this.stages.push(result as StageResult);
     return ok;
   }
 
@@ -630,6 +695,7 @@ export class Session {
 
   private fromWireError(err: unknown, stage: StageName): false {
     if (!(err instanceof WireError)) throw err;
+    if (this.aborted) return this.fail("aborted", `mailctl ended the connection during ${stage}: the orderly stop ran out of time`);
     if (err.kind === "timeout") return this.fail(stage === "greeting" ? "greeting-timeout" : "reply-timeout", stage === "greeting" ? `no greeting ${err.message}` : `${err.message} (${stage})`);
     if (err.kind === "protocol") return this.fail("protocol", err.message);
     if (err.kind === "socket" && err.cause?.code === "ECONNRESET") return this.fail("reset", "the server reset the connection", "ECONNRESET");

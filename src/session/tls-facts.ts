@@ -37,6 +37,9 @@ export interface TlsOptions {
   ciphers?: string;
 }
 
+/** What a handshake that only wants to learn about an outdated server allows: TLS 1.0 and OpenSSL's weakest security level. */
+export const LEGACY_TLS = { minVersion: "TLSv1", ciphers: "DEFAULT@SECLEVEL=0" } as const satisfies Pick<TlsOptions, "minVersion" | "ciphers">;
+
 /** Result of one handshake: the socket and facts, or the handshake error. */
 export type HandshakeResult =
   | { ok: true; socket: TLSSocket; facts: TlsFacts }

@@ -8,9 +8,14 @@ export interface TranscriptEntry {
   text: string;
 }
 
+/** How much of a dialogue is kept: a session of ordinary replies stays far below; a hostile server cannot grow it further. */
+export const TRANSCRIPT_LIMITS = { entries: 4000, chars: 1024 * 1024 } as const;
+
 /** Records the dialogue. Client lines that carry credentials are stored already redacted: the secret never enters the record. */
 export class Transcript {
   readonly entries: TranscriptEntry[] = [];
+  private chars = 0;
+  private full = false;
   constructor(private readonly start: number) {}
 
   /** Records a client line; `secret` lines keep only their command word (e.g. "AUTH PLAIN <redacted>"). */
@@ -27,7 +32,15 @@ export class Transcript {
   }
 
   private push(dir: TranscriptEntry["dir"], text: string): void {
-    this.entries.push({ t: Math.round(performance.now() - this.start), dir, text });
+    if (this.full) return;
+    const t = Math.round(performance.now() - this.start);
+    if (this.entries.length + 1 >= TRANSCRIPT_LIMITS.entries || this.chars + text.length > TRANSCRIPT_LIMITS.chars) {
+      this.full = true;
+      this.entries.push({ t, dir: "*", text: `transcript truncated: more than ${TRANSCRIPT_LIMITS.entries} lines or ${TRANSCRIPT_LIMITS.chars / 1024} KiB; the rest of the dialogue is not recorded` });
+      return;
+    }
+    this.chars += text.length;
+    this.entries.push({ t, dir, text });
   }
 }
 

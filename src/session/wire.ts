@@ -13,21 +13,35 @@ export class WireError extends Error {
   }
 }
 
-/** A reply longer than this is not SMTP; stop reading instead of buffering forever. */
-const MAX_REPLY_BYTES = 1024 * 1024;
+/**
+ * Bounds on what one reply may hold. RFC 5321 §4.5.3.1.5 limits a reply line to 512 octets; real servers send a
+ * few lines (an EHLO reply is one per extension). Postfix's client keeps at most line_length_limit (2048) bytes
+ * of a multi-line reply (smtp_chat.c); mailctl allows far more, but fails the reply as a protocol error at these
+ * limits instead of buffering an endless one until memory runs out.
+ */
+export const REPLY_LIMITS = { lineBytes: 16 * 1024, lines: 256, bytes: 64 * 1024 } as const;
 
 /**
  * Line-oriented SMTP reader/writer over one socket (plain or TLS). Replies are queued as they complete, so
- * pipelined commands (RFC 2920) can read theirs in order; a reply that arrives while nothing waits stays queued.
+ * pipelined commands (RFC 2920) can read theirs in order. The wire counts the replies it is owed — the greeting,
+ * one per command line, one for the end of the message — and a reply beyond them is a protocol error, as in
+ * nodemailer's smtp-connection ("Unexpected Response"): it would otherwise be taken as the answer to the next
+ * command and put the dialogue out of step. The one exception is a 421, which a server may send at any time
+ * before it closes the channel (RFC 5321 §3.8): it stays queued as the answer to whatever comes next.
  */
 export class Wire {
   private socket: Socket;
   private buffer: Buffer = Buffer.alloc(0);
   private pending: string[] = [];
+  /** Bytes of the lines in `pending`. */
+  private pendingBytes = 0;
   private pendingCharset: Reply["charset"];
   private replies: Reply[] = [];
+  /** Replies the server still owes: the greeting at first, then one per command line sent. */
+  private owed = 1;
   private waiter: { resolve: (r: Reply) => void; reject: (e: WireError) => void; timer: NodeJS.Timeout } | null = null;
   private ended: WireError | null = null;
+  private endListeners = new Set<(err: WireError) => void>();
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onEnd = () => this.fail(new WireError("closed", "the server closed the connection"));
   private readonly onError = (err: NodeJS.ErrnoException) => this.fail(new WireError("socket", err.message, err));
@@ -53,6 +67,7 @@ export class Wire {
   /** Sends one command line; `secret` keeps its payload out of the transcript. */
   send(line: string, secret = false): void {
     this.transcript?.client(line, secret);
+    this.owed++;
     if (!this.ended) this.socket.write(line + "\r\n");
   }
 
@@ -62,7 +77,13 @@ export class Wire {
    */
   sendGroup(lines: string[]): void {
     for (const line of lines) this.transcript?.client(line);
+    this.owed += lines.length;
     if (!this.ended) this.socket.write(lines.join("\r\n") + "\r\n");
+  }
+
+  /** Why the connection ended or failed; null while it is alive. */
+  get error(): WireError | null {
+    return this.ended;
   }
 
   /** False once the connection has ended or failed: nothing more can be read or written. */
@@ -70,9 +91,20 @@ export class Wire {
     return this.ended === null;
   }
 
-  /** Writes raw bytes (message data); not recorded line by line. */
-  write(data: Buffer | string): boolean {
+  /** Writes raw bytes (message data); not recorded line by line. `endsMessage`: they end with the final ".", which the server answers. */
+  write(data: Buffer | string, endsMessage = false): boolean {
+    if (endsMessage) this.owed++;
     return this.ended ? false : this.socket.write(data);
+  }
+
+  /** Calls `listener` once when the connection ends or fails (at once if it already has); returns the way to stop listening. */
+  onceEnded(listener: (err: WireError) => void): () => void {
+    if (this.ended) {
+      listener(this.ended);
+      return () => {};
+    }
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   /** Waits for the next complete reply, at most `timeoutMs`. */
@@ -83,7 +115,7 @@ export class Wire {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new WireError("timeout", `no reply within ${Math.round(timeoutMs / 1000)} s`));
+        reject(new WireError("timeout", `no reply within ${seconds(timeoutMs)}`));
       }, timeoutMs);
       this.waiter = { resolve, reject, timer };
     });
@@ -95,10 +127,15 @@ export class Wire {
     return this.socket;
   }
 
-  /** Continues on the upgraded socket. RFC 3207 §4.2: anything read before the upgrade is discarded. */
-  attachTo(socket: Socket): void {
+  /**
+   * Continues on the upgraded socket. RFC 3207 §4.2: anything read before the upgrade is discarded. `owed` is
+   * what the server owes on it: nothing after STARTTLS (it waits for EHLO), the greeting after implicit TLS.
+   */
+  attachTo(socket: Socket, owed: 0 | 1): void {
+    this.owed = owed;
     this.buffer = Buffer.alloc(0);
     this.pending = [];
+    this.pendingBytes = 0;
     this.replies = [];
     this.socket = socket;
     this.attach();
@@ -117,6 +154,8 @@ export class Wire {
   }
 
   private receive(chunk: Buffer): void {
+    // After a failure nothing more is read: a hostile server must not keep filling the buffer or the transcript.
+    if (this.ended) return;
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     let nl: number;
     while ((nl = this.buffer.indexOf(0x0a)) >= 0) {
@@ -125,10 +164,14 @@ export class Wire {
       this.line(raw);
       if (this.ended) return;
     }
-    if (this.buffer.length > MAX_REPLY_BYTES) this.fail(new WireError("protocol", "the server sent over 1 MiB without a line end"));
+    if (this.buffer.length > REPLY_LIMITS.lineBytes) this.line(this.buffer);
   }
 
   private line(raw: Buffer): void {
+    if (raw.length > REPLY_LIMITS.lineBytes) {
+      this.fail(new WireError("protocol", `the server sent a reply line longer than ${REPLY_LIMITS.lineBytes / 1024} KiB (RFC 5321 §4.5.3.1.5 allows 512 octets)`));
+      return;
+    }
     const { text, charset } = decodeLine(raw);
     this.transcript?.server(text);
     const parsed = parseLine(text);
@@ -138,11 +181,25 @@ export class Wire {
       return;
     }
     this.pending.push(text);
+    this.pendingBytes += raw.length + 2;
     this.pendingCharset ??= charset;
-    if (parsed.more) return;
+    if (parsed.more) {
+      if (this.pending.length >= REPLY_LIMITS.lines) {
+        this.fail(new WireError("protocol", `the server's reply went on for more than ${REPLY_LIMITS.lines} lines without an end (a multi-line reply ends with a "${parsed.code} " line, RFC 5321 §4.2.1)`));
+      } else if (this.pendingBytes > REPLY_LIMITS.bytes) {
+        this.fail(new WireError("protocol", `the server's reply went on for more than ${REPLY_LIMITS.bytes / 1024} KiB without an end (a multi-line reply ends with a "${parsed.code} " line, RFC 5321 §4.2.1)`));
+      }
+      return;
+    }
     const reply = buildReply(this.pending, this.pendingCharset);
     this.pending = [];
+    this.pendingBytes = 0;
     this.pendingCharset = undefined;
+    if (this.owed <= 0 && reply.code !== 421) {
+      this.fail(new WireError("protocol", `the server sent a reply nobody asked for: ${JSON.stringify(reply.lines[0]!.slice(0, 120))} (it would have been taken as the answer to the next command)`));
+      return;
+    }
+    if (this.owed > 0) this.owed--;
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -156,6 +213,8 @@ export class Wire {
   private fail(err: WireError): void {
     if (this.ended) return;
     this.ended = err;
+    for (const l of [...this.endListeners]) l(err);
+    this.endListeners.clear();
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -163,4 +222,10 @@ export class Wire {
       w.reject(err);
     }
   }
+}
+
+/** "15 s", "0.5 s": a wait as messages show it. */
+export function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 || Number.isInteger(s) ? Math.round(s) : Number(s.toFixed(1))} s`;
 }

@@ -1,4 +1,5 @@
 import type { Diagnosis } from "../diagnose/diagnose.js";
+import { printable } from "./printable.js";
 import type { Ui } from "./ui.js";
 
 /** One diagnosis for humans: title, what happened (the evidence, quoted), why, and the fix as numbered steps. */
@@ -8,12 +9,13 @@ export function renderDiagnosis(d: Diagnosis, ui: Ui, n?: number): void {
   const head = `${n !== undefined ? `${n}. ` : ""}${d.title}`;
   ui.out(`${mark} ${t.c.bold(head)} ${t.c.dim(`[${d.id}${d.stage ? ` · ${d.stage}` : ""}]`)}`);
   ui.out(`  ${t.c.bold("what happened")}`);
-  for (const line of d.evidence.split("\n").slice(0, 6)) ui.out(`    ${t.c.cyan(line)}`);
+  // The evidence and the explanation quote the server (or the pasted log line): escaped before a terminal sees them.
+  for (const line of d.evidence.split("\n").slice(0, 6)) ui.out(`    ${t.c.cyan(printable(line))}`);
   ui.out(`  ${t.c.bold("why")}`);
-  for (const line of wrap(d.explanation, 96)) ui.out(`    ${line}`);
+  for (const line of wrap(printable(d.explanation), 96)) ui.out(`    ${line}`);
   ui.out(`  ${t.c.bold("fix")}`);
   d.fix.forEach((step, i) => {
-    const [first, ...rest] = step.split("\n");
+    const [first, ...rest] = printable(step).split("\n");
     wrap(first!, 92).forEach((l, j) => ui.out(`    ${j === 0 ? `${i + 1}.` : "  "} ${l}`));
     for (const r of rest) ui.out(`       ${t.c.green(r)}`);
   });

@@ -1,14 +1,7 @@
-import type { Writable } from "node:stream";
+import type { Io } from "../io.js";
 import { Redactor } from "../session/redact.js";
+import { gate, printable, safeJson } from "./printable.js";
 import { colorEnabled, makeTheme, type Theme } from "./theme.js";
-
-/** The streams and environment a command runs with; tests pass their own. */
-export interface Io {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
 
 /** A running progress indicator; a no-op off a terminal. */
 export interface Spinner {
@@ -18,20 +11,23 @@ export interface Spinner {
 
 /**
  * The single output gate. Results go to stdout, everything else to stderr; in JSON mode human printing is a
- * no-op; every line passes the redactor, so a secret cannot reach a terminal or a log by any path.
+ * no-op; every line passes the redactor, so a secret cannot reach a terminal or a log by any path, and has its
+ * control characters escaped, so nothing from outside can drive the terminal (only the theme's colours pass).
  */
 export class Ui {
   readonly theme: Theme;
   readonly errTheme: Theme;
   readonly redactor: Redactor;
+  private readonly colour: { out: boolean; err: boolean };
 
   constructor(
     readonly io: Io,
     readonly json = false,
     redactor?: Redactor,
   ) {
-    this.theme = makeTheme(colorEnabled(io.stdout, io.env));
-    this.errTheme = makeTheme(colorEnabled(io.stderr, io.env));
+    this.colour = { out: colorEnabled(io.stdout, io.env), err: colorEnabled(io.stderr, io.env) };
+    this.theme = makeTheme(this.colour.out);
+    this.errTheme = makeTheme(this.colour.err);
     this.redactor = redactor ?? new Redactor();
   }
 
@@ -42,17 +38,17 @@ export class Ui {
 
   /** A human result line on stdout (nothing in JSON mode). */
   out(line = ""): void {
-    if (!this.json) this.io.stdout.write(this.redactor.scrub(line) + "\n");
+    if (!this.json) this.io.stdout.write(gate(this.redactor.scrub(line), this.colour.out) + "\n");
   }
 
   /** The one JSON document on stdout. */
   document(value: unknown): void {
-    this.io.stdout.write(this.redactor.scrub(JSON.stringify(value, null, 2)) + "\n");
+    this.io.stdout.write(safeJson(this.redactor.scrub(JSON.stringify(value, null, 2))) + "\n");
   }
 
   /** A message on stderr. */
   err(line: string): void {
-    this.io.stderr.write(this.redactor.scrub(line) + "\n");
+    this.io.stderr.write(gate(this.redactor.scrub(line), this.colour.err) + "\n");
   }
 
   /** A warning on stderr, always shown (also in JSON mode: stderr is not the document). */
@@ -65,7 +61,7 @@ export class Ui {
     const tty = this.io.stderr.isTTY && this.io.stdout.isTTY && !this.json && !this.io.env.CI;
     if (!tty) return { text: () => {}, stop: () => {} };
     const { default: ora } = await import("ora");
-    const s = ora({ text: this.redactor.scrub(text), stream: this.io.stderr, isEnabled: true }).start();
-    return { text: (t) => (s.text = this.redactor.scrub(t)), stop: () => s.stop() };
+    const s = ora({ text: printable(this.redactor.scrub(text)), stream: this.io.stderr, isEnabled: true }).start();
+    return { text: (t) => (s.text = printable(this.redactor.scrub(t))), stop: () => s.stop() };
   }
 }

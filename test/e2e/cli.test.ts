@@ -32,6 +32,8 @@ describe("the mailctl binary", () => {
     [["probe"], /no server given/],
     [["probe", "127.0.0.1", "-4", "-6"], /cannot be used together/],
     [["probe", "127.0.0.1", "--timeout", "-1"], /not a number of seconds/],
+    [["probe", "127.0.0.1", "--timeout", "1e-9"], /"1e-9" is not a number of seconds from 0\.1 to 3600/],
+    [["probe", "127.0.0.1", "--timeout", "0.01"], /"0\.01" is not a number of seconds from 0\.1 to 3600/],
     [["nosuchcommand"], /unknown command 'nosuchcommand'/],
   ];
   for (const [args, msg] of bad) {

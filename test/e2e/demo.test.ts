@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnCli } from "../helpers/cli.js";
+import { field, pythonEmail } from "../helpers/python-email.js";
 
 describe("mailctl demo", () => {
   it("diagnoses a correct setup and four broken ones on in-process labs, then exits 0", async () => {
@@ -14,6 +15,16 @@ describe("mailctl demo", () => {
     expect(doc.scenarios[2].result.suggestion).toMatchObject({ tls: "starttls" });
     // The correct setup really delivered its test message.
     expect(doc.scenarios[0].result.sent.reply).toMatch(/^250 /);
+    // The QQ scenario is about the bytes QQ got: what Dify writes for MAIL_DEFAULT_SEND_FROM=张三 <addr>, per Python
+    // itself, refused at the end of DATA — not a missing header.
+    const dify = field(pythonEmail(["张三 <lab@mailctl.test>"]).values[0]!.dify);
+    expect(dify).toBe("From: =?utf-8?b?5byg5LiJIDxsYWJAbWFpbGN0bC50ZXN0Pg==?=");
+    const qq = doc.scenarios[3];
+    expect(qq.lab.delivered).toEqual([]);
+    expect(qq.lab.refused).toEqual([expect.objectContaining({ command: "DATA", code: 550, from: [dify] })]);
+    expect(qq.result.diagnoses[0].evidence).toContain('settings: From "=?utf-8?b?5byg5LiJIDxsYWJAbWFpbGN0bC50ZXN0Pg==?=": the From address is RFC 2047-encoded');
+    // The correct setup's message arrived with its From.
+    expect(doc.scenarios[0].lab.delivered).toEqual(["From: lab@mailctl.test"]);
     expect(r.stdout).not.toContain("lab-demo-password");
     expect(r.stdout).not.toContain("my-google-password");
   });

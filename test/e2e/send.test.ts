@@ -28,7 +28,8 @@ describe("the mailctl binary sends for scripts", () => {
   it("prints exactly one line on stdout and exits 0; the body comes from stdin", async () => {
     const r = await spawnCli(["send", ...conn, "--to", "ops@example.com", "-s", "nightly"], { env, stdin: "all good\n" });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
+    // The sink speaks plaintext: the one line on stderr is the warning that the password goes out without TLS.
+    expect(r.stderr).toMatch(/^warning: sending the credentials of bot to 127\.0\.0\.1:\d+ without TLS \(--tls none\): anyone on the network path can read them\n$/);
     expect(r.stdout).toMatch(/^sent <[^>]+@example\.com> to 1 recipient: 250 [^\n]*\n$/);
     const m = await s.parsed(s.messages.length - 1);
     expect(m.text).toBe("all good\n");

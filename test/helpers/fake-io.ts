@@ -1,7 +1,8 @@
 // An Io for running commands in-process: captured stdout/stderr, chosen env and TTY flags.
 import { PassThrough, Writable } from "node:stream";
-import type { Ctx } from "../../src/command.js";
-import { Ui, type Io } from "../../src/ui/ui.js";
+import type { Ctx } from "../../src/commands/command.js";
+import type { Io } from "../../src/io.js";
+import { Ui } from "../../src/ui/ui.js";
 
 /** A writable that keeps what was written. */
 export class Capture extends Writable {

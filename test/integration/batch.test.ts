@@ -110,10 +110,10 @@ describe("send --batch", () => {
     expect(again.code).toBe(0);
   });
 
-  it("a connection lost after the message was sent leaves the row in doubt (at most once), exit 75", async () => {
+  it("a connection lost after the message was sent leaves the row in doubt (at most once), exit 74 (data-unconfirmed)", async () => {
     const lab = await testLab({ persona: "drop-data" });
     const r = await batch(lab, batchDir(), keyedCsv(2), ["--concurrency", "1"]);
-    expect(r.code).toBe(75);
+    expect(r.code).toBe(74);
     expect(r.report).toMatchObject({ sent: 0, inDoubt: 2, dead: 0 });
     expect(r.report!.doubtRows.map((d) => d.key)).toEqual(["k1", "k2"]);
     expect(r.report!.resume).toBe(`mailctl send --resume ${r.journal}`);

@@ -6,11 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { liveCheck } from "../../src/config/init-check.js";
+import { liveCheck } from "../../src/commands/init/check.js";
 import { resolveSettings } from "../../src/config/layers.js";
 import { renderSettings } from "../../src/config/importers/index.js";
 import { resolveTarget, sessionOptions, type TargetFlags } from "../../src/config/resolve.js";
-import type { Finding } from "../../src/config/target.js";
+import type { Finding } from "../../src/settings.js";
 import { MailctlError } from "../../src/errors.js";
 import { runSession } from "../../src/session/run.js";
 import { fakeCtx } from "../helpers/fake-io.js";
@@ -47,13 +47,13 @@ describe("--from-config: the classic broken combinations", () => {
     expect(renderSettings("ragflow", f.fixes![0]!)).toEqual(["mail_port: 587", "mail_use_ssl: false", "mail_use_tls: true"]);
   });
 
-  it("aiosmtplib use_tls=True without start_tls=False on 465 (the QQ case): flagged, fixed with start_tls=False", async () => {
+  it("aiosmtplib use_tls=True without start_tls on 465 (the QQ case): nothing to flag — aiosmtplib never sends STARTTLS on a TLS connection", async () => {
     const t = await target({ fromConfig: "aiosmtplib-qq.json" });
     expect(t).toMatchObject({ dialect: "aiosmtplib", host: "smtp.qq.com", port: 465, tls: "implicit" });
-    const f = byId(t.findings, "starttls-after-implicit-tls")!;
-    expect(f).toMatchObject({ severity: "warning", keys: ["use_tls", "start_tls"] });
-    expect(renderSettings("aiosmtplib", f.fixes![0]!)).toEqual(["use_tls=True", "start_tls=False"]);
+    expect(byId(t.findings, "starttls-after-implicit-tls")).toBeUndefined();
     expect(byId(t.findings, "tls-to-plaintext-port")).toBeUndefined();
+    // How the code writes its From header comes along: message["From"] = sender, compat32, send_message.
+    expect(t.appFrom).toMatchObject({ value: "Alerts <10001@qq.com>", writer: { kind: "python-compat32", fold: 78 } });
   });
 
   it("gives the importer's own words the diagnosis id instead of repeating them (aiosmtplib use_tls=True on 587)", async () => {

@@ -83,20 +83,25 @@ describe("doctor on an app's own config", () => {
     expect(fix).toMatch(/mail_use_tls: true/);
   });
 
-  it("aiosmtplib: use_tls=True without start_tls=False against QQ's implicit port that still offers STARTTLS → starttls-after-implicit-tls with start_tls=False", async () => {
+  it("aiosmtplib: use_tls=True with start_tls unset against QQ's implicit port → nothing about STARTTLS (aiosmtplib never sends it on TLS), exit 0", async () => {
     const json = file("aiosmtplib.json", JSON.stringify({ hostname: "127.0.0.1", port: qq.endpoints.implicit.port, use_tls: true, username: LAB_USER, password: LAB_PASSWORD }));
-    const { doc } = await doctor(json, qq);
-    const d = doc.diagnoses.find((x: { id: string }) => x.id === "starttls-after-implicit-tls");
-    expect(d).toBeDefined();
-    expect(d.stage).toBe("starttls");
-    expect(d.fix.join("\n")).toMatch(/use_tls=True\s+start_tls=False/);
+    const { code, doc } = await doctor(json, qq);
+    expect(doc.diagnoses.map((d: { id: string }) => d.id)).not.toContain("starttls-after-implicit-tls");
+    expect(doc.diagnoses.filter((d: { severity: string }) => d.severity === "error")).toEqual([]);
+    expect(code).toBe(0);
   });
 
-  it("smtplib: SMTP_SSL followed by starttls() → the server's real 502 as the evidence (an error)", async () => {
+  it("smtplib: SMTP_SSL followed by starttls() against QQ's 465, which does not advertise STARTTLS → smtplib's own SMTPNotSupportedError, no login attempted", async () => {
     const json = file("smtplib.json", JSON.stringify({ class: "SMTP_SSL", host: "127.0.0.1", port: qq.endpoints.implicit.port, starttls: true, username: LAB_USER, password: LAB_PASSWORD }));
     const { code, doc } = await doctor(json, qq);
     expect(code).toBe(76);
     expect(doc.diagnoses[0]).toMatchObject({ id: "starttls-after-implicit-tls", severity: "error", stage: "starttls" });
-    expect(doc.diagnoses[0].evidence).toContain("502 Invalid paramenters");
+    expect(doc.diagnoses[0].evidence).toContain("SMTPNotSupportedError");
+    expect(doc.diagnoses[0].explanation).toMatch(/smtplib raises SMTPNotSupportedError before sending anything/);
+    expect(doc.stages.find((s: { stage: string }) => s.stage === "auth")?.status).not.toBe("ok");
+    // Applying the fix (no starttls() call) makes it go away.
+    const fixed = file("smtplib-fixed.json", JSON.stringify({ class: "SMTP_SSL", host: "127.0.0.1", port: qq.endpoints.implicit.port, starttls: false, username: LAB_USER, password: LAB_PASSWORD }));
+    expect(doc.diagnoses[0].fix.join("\n")).toContain("starttls=False");
+    expect((await doctor(fixed, qq)).code).toBe(0);
   });
 });

@@ -2,7 +2,8 @@
 // answer as a provider does, or a raw server where exact bytes matter) — never by a hand-made error object.
 import { afterAll, describe, expect, it } from "vitest";
 import type { SMTPServerOptions } from "smtp-server";
-import { runCli } from "../helpers/cli.js";
+import { spawnSync } from "node:child_process";
+import { BIN, runCli } from "../helpers/cli.js";
 import { writeTemp } from "../helpers/ca-file.js";
 import { startDnsServer } from "../helpers/dns-server.js";
 import { startBlackhole } from "../helpers/blackhole.js";
@@ -57,7 +58,8 @@ describe("doctor finds each cause from what a real server does", () => {
     expect(doc.suggestion).toEqual({ port: s.port, tls: "starttls" });
   });
 
-  it("starttls-after-implicit-tls: a server that advertises STARTTLS after implicit TLS is pointed out", async () => {
+  it("starttls-after-implicit-tls only when the configured client really sends STARTTLS on the TLS connection (smtplib SMTP_SSL + starttls()): the server's 502 is the evidence", async () => {
+    // A server that advertises STARTTLS on its implicit-TLS port and refuses it (what the qq persona used to do).
     const s = keep(
       await startTlsRawServer("valid", (sock) => {
         sock.write("220 smtp.qq.com Esmtp QQ Mail Server\r\n");
@@ -70,8 +72,18 @@ describe("doctor finds each cause from what a real server does", () => {
       }),
     );
     const ca = writeTemp("ca.pem", s.ca!);
-    const { doc } = await doctor(["--port", String(s.port), "--tls", "implicit", "--ca", ca]);
-    expect(doc.diagnoses[0]).toMatchObject({ id: "starttls-after-implicit-tls", severity: "warning", stage: "starttls" });
+    // mailctl itself, like nodemailer, aiosmtplib and msmtp, never sends STARTTLS on a TLS connection: nothing to say.
+    const plain = await doctor(["--port", String(s.port), "--tls", "implicit", "--ca", ca]);
+    expect(plain.code).toBe(0);
+    expect(plain.doc.diagnoses.map((d: { id: string }) => d.id)).not.toContain("starttls-after-implicit-tls");
+    expect(plain.doc.transcript.some((t: { dir: string; text: string }) => t.dir === "C" && /^STARTTLS/.test(t.text))).toBe(false);
+    // smtplib.SMTP_SSL followed by starttls() does send it when it is advertised (Lib/smtplib.py starttls).
+    const cfg = writeTemp("smtplib.json", JSON.stringify({ class: "SMTP_SSL", host: "127.0.0.1", port: s.port, starttls: true }));
+    const app = await doctor(["--from-config", cfg, "--ca", ca]);
+    expect(app.code).toBe(76);
+    expect(app.primary).toMatchObject({ id: "starttls-after-implicit-tls", severity: "error", stage: "starttls" });
+    expect(app.primary.evidence).toContain("502 Invalid paramenters");
+    expect(app.primary.fix.join("\n")).toMatch(/in your aiosmtplib\/smtplib settings .*: starttls=False/);
   });
 
   it("starttls-required: AUTH before STARTTLS is refused", async () => {
@@ -289,5 +301,36 @@ describe("doctor's checks on the settings, before connecting", () => {
     // Nothing listens on 465 here: the live stage fails differently, but the settings finding stays an error.
     expect(r.doc.diagnoses.map((d: { id: string }) => d.id)).toContain("plaintext-to-implicit-tls");
     void s;
+  });
+});
+
+describe("network-unreachable: no route at all, told apart from a refusal", () => {
+  // A network namespace of its own (unshare -n: only a loopback interface, down) has no route anywhere, so the
+  // connect fails at once with ENETUNREACH and no packet can leave the machine. Needs root, as the suite does.
+  const hasNetns = spawnSync("unshare", ["-n", "true"]).status === 0;
+  it.skipIf(!hasNetns)("doctor inside a namespace without a network: network-unreachable (not connection-refused), exit 69, fixes for IPv4 and the container's network", () => {
+    const r = spawnSync("unshare", ["-n", process.execPath, BIN, "doctor", "--host", "192.0.2.25", "-p", "587", "--tls", "starttls", "--timeout", "5", "--json"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: "/tmp" } });
+    expect(r.status).toBe(69);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.diagnoses[0]).toMatchObject({ id: "network-unreachable", stage: "tcp" });
+    expect(doc.diagnoses[0].evidence).toMatch(/ENETUNREACH/);
+    const fix = doc.diagnoses[0].fix.join("\n");
+    expect(fix).toMatch(/IPv4: mailctl -4/);
+    expect(fix).toMatch(/--network none/);
+  });
+
+  it("explain tells Python's and Node's wordings from connection-refused", async () => {
+    for (const text of ["OSError: [Errno 101] Network is unreachable", "Error: connect ENETUNREACH 2a00:1450:400c:c07::6c:587 - Local (:::0)", "[Errno 113] No route to host"]) {
+      const r = await runCli(["explain", "--json", text]);
+      expect(JSON.parse(r.stdout).diagnoses[0].id, text).toBe("network-unreachable");
+      expect(r.code).toBe(69);
+    }
+    expect(JSON.parse((await runCli(["explain", "--json", "[Errno 111] Connection refused"])).stdout).diagnoses[0].id).toBe("connection-refused");
+  });
+
+  it("aiosmtplib's SMTPConnectTimeoutError is a connect timeout", async () => {
+    const r = await runCli(["explain", "--json", "aiosmtplib.errors.SMTPConnectTimeoutError: Timed out connecting to smtp.qq.com on port 465"]);
+    expect(JSON.parse(r.stdout).diagnoses[0]).toMatchObject({ id: "connect-timeout", provider: "qq" });
+    expect(r.code).toBe(75);
   });
 });

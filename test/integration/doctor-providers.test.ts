@@ -56,4 +56,13 @@ describe("doctor knows the provider", () => {
     expect(primary.evidence).toMatch(/settings: From noreply@other.example differs from the login/);
     expect(flat(primary.explanation)).toMatch(/requires the From address to be exactly the login address/);
   });
+
+  it("Aliyun DirectMail recognised by its banner alone (DirectMail Smtpd Server), as Gmail's and QQ's are: its 436 explained with its rule", async () => {
+    const lab = await testLab({ persona: "aliyun" });
+    const { code, primary, doc } = await doctor(lab, "starttls", ["-u", LAB_USER, "--from", "noreply@other.example", "--send"]);
+    expect(doc.provider).toBe("aliyun-directmail");
+    expect(code).toBe(77);
+    expect(primary).toMatchObject({ id: "sender-not-owned", provider: "aliyun-directmail" });
+    expect(flat(primary.explanation)).toMatch(/Alibaba Cloud DirectMail.*requires the From address to be exactly the login address/);
+  });
 });

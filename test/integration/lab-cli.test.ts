@@ -7,7 +7,7 @@ import os from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LabReady } from "../../src/commands/lab.js";
+import type { LabReady } from "../../src/commands/lab/result.js";
 import { closeTestLabs, testLab } from "../helpers/lab.js";
 import { RawSmtp } from "../helpers/raw-smtp.js";
 

@@ -1,7 +1,8 @@
 // RFC 2920 pipelining in the session engine, and transact() for a connection that carries many messages.
 import { afterAll, describe, expect, it } from "vitest";
 import type net from "node:net";
-import { Session, type Outgoing, type SessionOptions, type StageResult } from "../../src/session/session.js";
+import { Session, type Outgoing, type SessionOptions } from "../../src/session/session.js";
+import { type StageResult } from "../../src/session/stage-result.js";
 import { startRawServer, startSmtpServer, type StartedServer } from "../helpers/tls-servers.js";
 
 const servers: StartedServer[] = [];

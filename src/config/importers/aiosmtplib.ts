@@ -7,16 +7,27 @@
 //   STARTTLS only if the server offers it AND the connection is not already TLS (use_tls or an
 //   existing sslcontext); False -> never.
 // - _maybe_login_on_connect: login when username is not None (password defaults to "").
+// - starttls() raises "Connection already using TLS" before sending anything when the connection is TLS, so
+//   aiosmtplib never sends STARTTLS on an implicit-TLS connection, whatever start_tls says.
+// - send_message(msg): the envelope sender is the From header's first address (email.py extract_sender,
+//   email.utils.getaddresses); the message is flattened by email.py flatten_message — BytesGenerator with
+//   policy compat32 for the email.mime classes (78-column folding), policy.SMTP for an EmailMessage.
 // smtplib (CPython Lib/smtplib.py): SMTP_SSL is TLS from the first byte (default port 465), SMTP is
-// plaintext (default port 25) and never upgrades unless starttls() is called, which raises when the
-// server does not offer STARTTLS.
+// plaintext (default port 25) and never upgrades unless starttls() is called, which raises
+// SMTPNotSupportedError (sending nothing) when the server does not offer STARTTLS — and sends it even on an
+// SMTP_SSL connection when the server does. Messages are sent as sendmail(from, to, msg.as_string()).
+// Which message class the code builds is not a connection setting: `message_class` (MIMEText, MIMEMultipart,
+// Message, or EmailMessage) says; without it the email.mime classes are assumed, as in Dify, RAGFlow and the
+// aiosmtplib and smtplib examples.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, splitMailbox, toPort, type ParseOptions } from "./common.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseLoose } from "./js-object.js";
 
-const KNOWN = /^(hostname|host|port|use_tls|start_tls|username|user|password|validate_certs|timeout|sender|from|local_hostname|cert_bundle|client_cert|client_key|source_address|class|starttls|recipients)$/;
+const KNOWN = /^(hostname|host|port|use_tls|start_tls|username|user|password|validate_certs|timeout|sender|from|local_hostname|cert_bundle|client_cert|client_key|source_address|class|starttls|recipients|message_class)$/;
+const MESSAGE_CLASSES = /^(MIMEText|MIMEMultipart|Message|EmailMessage)$/;
 
 /** Confidence that `text` holds aiosmtplib or smtplib connection settings. */
 export function detect(text: string, fileName: string): number {
@@ -59,10 +70,21 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   if (typeof o.timeout === "number") b.set("timeoutSeconds", o.timeout, ["timeout"]);
   else if (cls === undefined) b.set("timeoutSeconds", 60, []);
   const senderKey = "sender" in o ? "sender" : "from";
+  const mc = o.message_class;
+  if (mc !== undefined && !(typeof mc === "string" && MESSAGE_CLASSES.test(mc))) b.warn(`message_class ${JSON.stringify(mc)} is not MIMEText, MIMEMultipart, Message or EmailMessage; the email.mime classes are assumed`);
   if (typeof o[senderKey] === "string") {
-    const { from, fromName } = splitMailbox(o[senderKey] as string);
+    const value = o[senderKey] as string;
+    const { from, fromName } = splitMailbox(value);
     b.set("from", from, [senderKey]);
     b.set("fromName", fromName, [senderKey]);
+    const modern = mc === "EmailMessage";
+    const api = cls === undefined ? "aiosmtplib send_message" : "smtplib sendmail(from, to, msg.as_string())";
+    b.result.fromHeader = {
+      value,
+      writer: modern ? { kind: "python-default" } : { kind: "python-compat32", fold: cls === undefined ? 78 : 0 },
+      how: `the code sets message["From"] = ${senderKey} on ${modern ? "an email.message.EmailMessage" : `an email.mime message (${typeof mc === "string" && MESSAGE_CLASSES.test(mc) ? mc : "MIMEText/MIMEMultipart; set message_class if it is EmailMessage"})`} and sends it with ${api}`,
+      keys: [senderKey, ...(mc !== undefined ? ["message_class"] : [])],
+    };
   }
   for (const k of Object.keys(o)) if (!KNOWN.test(k)) b.warn(`${k} is not an aiosmtplib/smtplib connection setting`);
   return b.result;
@@ -80,9 +102,6 @@ function aiosmtplib(b: ResultBuilder, o: Record<string, unknown>): void {
   else {
     b.set("tls", "none", keys);
     b.set("opportunisticTls", startTls === null, keys);
-  }
-  if (useTls && startTls === null) {
-    b.warn("use_tls=True with start_tls left at None: aiosmtplib skips its automatic STARTTLS on a connection that is already TLS, so this is implicit TLS only; start_tls=False says so explicitly");
   }
   const port = toPort(o.port);
   const dflt = useTls ? 465 : pythonTruthy(startTls) ? 587 : 25;
@@ -103,7 +122,8 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   // smtplib never upgrades on its own: without starttls() the session stays plaintext.
   if (!ssl && !starttls) b.set("opportunisticTls", false, keys);
   if (ssl && starttls) {
-    b.problem("starttls() on an SMTP_SSL connection: it is already TLS and servers refuse a second STARTTLS", keys);
+    // doctor sends the second STARTTLS too and shows the server's answer.
+    b.problem("starttls() on an SMTP_SSL connection: the connection is TLS already; smtplib sends STARTTLS again when the server advertises it (servers refuse it) and raises SMTPNotSupportedError when it does not", keys, "starttls-after-implicit-tls");
     b.set("starttlsOnImplicit", true, keys);
   }
   const port = toPort(o.port);
@@ -113,16 +133,23 @@ function smtplib(b: ResultBuilder, o: Record<string, unknown>, cls: string): voi
   if (!ssl && port === 465) b.problem("smtplib.SMTP on port 465: plaintext to an implicit-TLS port; use SMTP_SSL", ["class", "port"]);
 }
 
-/** The change as aiosmtplib.SMTP keyword arguments; a TLS mode always writes both use_tls and start_tls. */
-export function render(change: ProfileSettings): string[] {
+/**
+ * The change as aiosmtplib.SMTP keyword arguments (a TLS mode always writes both use_tls and start_tls), or — for
+ * settings read in smtplib's terms (class, starttls) — as those keys.
+ */
+export function render(change: ProfileSettings, ctx?: RenderContext): string[] {
   const q = (s: string) => JSON.stringify(s);
   const out: string[] = [];
-  if (change.host !== undefined) out.push(`hostname=${q(change.host)}`);
+  const smtplib = ctx?.keys?.tls?.includes("class") ?? false;
+  if (change.host !== undefined) out.push(`${smtplib ? "host" : "hostname"}=${q(change.host)}`);
   if (change.port !== undefined) out.push(`port=${change.port}`);
-  if (change.tls !== undefined) {
+  if (smtplib && change.tls !== undefined) out.push(`class=${change.tls === "implicit" ? "SMTP_SSL" : "SMTP"}`, `starttls=${change.tls === "starttls" ? "True" : "False"}`);
+  else if (change.tls !== undefined) {
     const startTls = change.tls === "starttls" ? "True" : change.tls === "none" && change.opportunisticTls ? "None" : "False";
     out.push(`use_tls=${change.tls === "implicit" ? "True" : "False"}`, `start_tls=${startTls}`);
   }
+  // smtplib.SMTP_SSL followed by starttls(): the fix is to drop the call (aiosmtplib never makes one itself).
+  if (change.starttlsOnImplicit === false && (change.tls ?? ctx?.base?.tls) === "implicit" && change.tls === undefined) out.push(smtplib ? "starttls=False" : "start_tls=False");
   if (change.user !== undefined) out.push(`username=${q(change.user)}`);
   if (change.password !== undefined) out.push(`password=${q(PASSWORD_PLACEHOLDER)}`);
   if (change.insecure !== undefined) out.push(`validate_certs=${change.insecure ? "False" : "True"}`);

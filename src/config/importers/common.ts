@@ -1,4 +1,6 @@
-import type { Dialect, ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { Dialect } from "./registry.js";
+import type { ProfileSettings } from "../../settings.js";
 
 /** Options every importer's parse() accepts. */
 export interface ParseOptions {
@@ -11,7 +13,13 @@ export interface ParseOptions {
 export interface DialectModule {
   detect(text: string, fileName: string): number;
   parse(text: string, opts: ParseOptions): ImportResult;
-  render(change: ProfileSettings): string[];
+  render(change: ProfileSettings, ctx?: RenderContext): string[];
+}
+
+/** What a render may know besides the change: the app keys the settings came from (smtplib vs aiosmtplib terms), and the settings in force (an SMTP URL is one value, written whole). */
+export interface RenderContext {
+  keys?: ImportResult["keys"];
+  base?: ProfileSettings;
 }
 
 /** Written where a fix step needs a password: render output never carries the real one. */
@@ -32,12 +40,20 @@ export class ResultBuilder {
     if (keys.length > 0) this.result.keys[field] = [...new Set(keys)];
   }
 
-  warn(message: string): void {
+  /** A warning, one line; `id` when it is a cause the diagnosis catalog names. */
+  warn(message: string, id?: string): void {
     this.result.warnings.push(message);
+    if (id) this.known(message, id);
   }
 
-  problem(message: string, keys: string[]): void {
+  /** A setting the app cannot express or that contradicts another, with the app's keys; `id` when the catalog names the cause. */
+  problem(message: string, keys: string[], id?: string): void {
     this.result.problems.push({ message, keys });
+    if (id) this.known(message, id);
+  }
+
+  private known(message: string, id: string): void {
+    (this.result.ids ??= {})[message] = id;
   }
 }
 

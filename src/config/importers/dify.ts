@@ -9,13 +9,18 @@
 //   USE_TLS and OPPORTUNISTIC -> smtplib.SMTP + ehlo + starttls() (which raises when STARTTLS is not
 //   offered, so it is required STARTTLS, not "opportunistic"); USE_TLS false -> smtplib.SMTP, no
 //   STARTTLS at all. timeout=10. login() only when username and password are both non-blank.
+// - api/libs/smtp.py, and api/libs/mail/smtp.py SMTPMessageBuilder / mail/smtp_basic.py in newer releases:
+//   msg = MIMEMultipart(); msg["From"] = MAIL_DEFAULT_SEND_FROM; smtp.sendmail(from, to, msg.as_string()).
+//   A compat32 message keeps the value as given and encodes it whole when serialised, so a non-ASCII
+//   "张三 <addr>" becomes one RFC 2047 word, address included (src/headers/python-compat32.ts).
 // - docker/docker-compose.yaml passes every key as ${KEY:-default} (MAIL_TYPE:-resend,
 //   SMTP_PORT:-465, SMTP_USE_TLS:-true, SMTP_OPPORTUNISTIC_TLS:-false), so in a docker install an
 //   empty or missing value means that default, which differs from the pydantic default.
 // Booleans are read by pydantic: 1/0, true/false, yes/no, on/off, t/f, y/n, any case.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, envValue, splitMailbox, toPort, type ParseOptions } from "./common.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, envValue, splitMailbox, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { parseDotenv, type EnvEntry } from "./dotenv.js";
 
 const KNOWN = ["SMTP_SERVER", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_USE_TLS", "SMTP_OPPORTUNISTIC_TLS", "SMTP_LOCAL_HOSTNAME"];
@@ -85,10 +90,12 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   const password = env.entries.get("SMTP_PASSWORD")?.value;
   b.set("user", user, ["SMTP_USERNAME"]);
   b.set("password", password, ["SMTP_PASSWORD"]);
+  // Dify reads it from its environment (docker/.env is the container's environment): a saved profile does the same.
+  if (password !== undefined) b.result.passwordVariable = "SMTP_PASSWORD";
   if (password !== undefined && password.trim() === "") {
-    b.warn("SMTP_PASSWORD is empty: Dify skips AUTH when the username or password is blank, so a server that requires login rejects the mail");
+    b.warn("SMTP_PASSWORD is empty: Dify skips AUTH when the username or password is blank, so a server that requires login rejects the mail", "credentials-missing");
   } else if (password === undefined) {
-    b.warn("SMTP_PASSWORD is not set: Dify sends without logging in");
+    b.warn("SMTP_PASSWORD is not set: Dify sends without logging in", "credentials-missing");
   }
 
   const sender = env.entries.get("MAIL_DEFAULT_SEND_FROM")?.value;
@@ -97,6 +104,12 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
     b.set("from", from, ["MAIL_DEFAULT_SEND_FROM"]);
     b.set("fromName", fromName, ["MAIL_DEFAULT_SEND_FROM"]);
     b.set("fromFormat", fromName ? "name-addr" : "address-only", ["MAIL_DEFAULT_SEND_FROM"]);
+    b.result.fromHeader = {
+      value: sender,
+      writer: { kind: "python-compat32", fold: 0 },
+      how: 'Dify sets msg["From"] = MAIL_DEFAULT_SEND_FROM on a MIMEMultipart and sends msg.as_string() (api/libs/smtp.py)',
+      keys: ["MAIL_DEFAULT_SEND_FROM"],
+    };
   } else {
     b.warn("MAIL_DEFAULT_SEND_FROM is not set; Dify raises \"mail from is not set\" when sending");
   }
@@ -110,8 +123,8 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   return b.result;
 }
 
-/** The change as Dify .env lines; a TLS mode always writes both TLS keys. */
-export function render(change: ProfileSettings): string[] {
+/** The change as Dify .env lines; a TLS mode always writes both TLS keys, a sender the whole MAIL_DEFAULT_SEND_FROM (its name from the settings in force unless the change has one). */
+export function render(change: ProfileSettings, ctx?: RenderContext): string[] {
   const out: string[] = [];
   if (change.host !== undefined) out.push(`SMTP_SERVER=${envValue(change.host)}`);
   if (change.port !== undefined) out.push(`SMTP_PORT=${change.port}`);
@@ -122,7 +135,9 @@ export function render(change: ProfileSettings): string[] {
   if (change.user !== undefined) out.push(`SMTP_USERNAME=${envValue(change.user)}`);
   if (change.password !== undefined) out.push(`SMTP_PASSWORD=${envValue(PASSWORD_PLACEHOLDER)}`);
   if (change.from !== undefined) {
-    const mailbox = change.fromName && change.fromFormat !== "address-only" ? `${change.fromName} <${change.from}>` : change.from;
+    const name = change.fromName ?? ctx?.base?.fromName;
+    const format = change.fromFormat ?? ctx?.base?.fromFormat;
+    const mailbox = name && format !== "address-only" ? `${name} <${change.from}>` : change.from;
     out.push(`MAIL_DEFAULT_SEND_FROM=${envValue(mailbox)}`);
   }
   if (change.name !== undefined) out.push(`SMTP_LOCAL_HOSTNAME=${envValue(change.name)}`);

@@ -2,7 +2,8 @@
 // loader's job; this module only writes fix steps in the profile's YAML.
 
 import { stringify } from "yaml";
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, type ParseOptions } from "./common.js";
 

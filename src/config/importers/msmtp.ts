@@ -9,15 +9,21 @@
 // - port: 25, or 465 when TLS without STARTTLS (tls on + tls_starttls off); tls is off by default,
 //   tls_starttls on by default. tls_certcheck off disables certificate checks. domain is the EHLO
 //   argument. auth must be enabled for user/password to be used.
+// - msmtp does not build messages: it sends the one the program pipes to it, From header included. It
+//   writes a From header itself only with set_from_header on (replacing the message's), or auto (the
+//   default; add_missing_from_header in older releases) when the message has none: "From: <from>", or
+//   "From: <encoded from_full_name> <<from>>" (src/msmtp.c; src/tools.c encode_for_header base64-encodes a
+//   name with non-ASCII bytes as a whole and leaves any other name unquoted).
 // - passwordeval: msmtp runs the argument as a command (via the shell, popen-style) and uses its
 //   stdout as the password, so it is kept as one shell command line string.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
 import { PASSWORD_PLACEHOLDER, ResultBuilder, toPort, type ParseOptions } from "./common.js";
 
 type Settings = Map<string, { value: string; line: number }>;
-const COMMANDS = /^(defaults|account|host|port|tls|tls_starttls|tls_certcheck|tls_trust_file|tls_fingerprint|user|password|passwordeval|from|auth|domain|timeout|logfile|syslog|aliases|auto_from|maildomain|protocol|tls_crl_file|tls_key_file|tls_cert_file|tls_priorities|tls_min_dh_prime_bits|tls_host_override|keepbcc|dsn_notify|dsn_return|ntlmdomain|set_from_header|undisclosed_recipients|remove_bcc_headers|source_ip|proxy_host|proxy_port|socket|eval|add_missing_from_header|add_missing_date_header|allow_from_override)$/;
+const COMMANDS = /^(defaults|account|host|port|tls|tls_starttls|tls_certcheck|tls_trust_file|tls_fingerprint|user|password|passwordeval|from|auth|domain|timeout|logfile|syslog|aliases|auto_from|maildomain|protocol|tls_crl_file|tls_key_file|tls_cert_file|tls_priorities|tls_min_dh_prime_bits|tls_host_override|keepbcc|dsn_notify|dsn_return|ntlmdomain|set_from_header|undisclosed_recipients|remove_bcc_headers|source_ip|proxy_host|proxy_port|socket|eval|add_missing_from_header|add_missing_date_header|allow_from_override|from_full_name|set_date_header|set_msgid_header|set_to_header)$/;
 
 /** Confidence that `text` is an msmtp configuration file. */
 export function detect(text: string, fileName: string): number {
@@ -115,6 +121,18 @@ function applyAccount(b: ResultBuilder, account: string, s: Settings): void {
   if (authOn && val("password") === undefined && !evalCmd) b.warn("auth is on without password or passwordeval: msmtp looks in ~/.netrc, the keyring, or prompts");
 
   b.set("from", val("from"), ["from"]);
+  const from = val("from");
+  const fullName = val("from_full_name");
+  if (fullName) b.set("fromName", fullName, ["from_full_name"]);
+  const set = val("set_from_header") ?? (val("add_missing_from_header") === "off" ? "off" : "auto");
+  if (from && (set === "on" || set === "auto" || set === "")) {
+    b.result.fromHeader = {
+      value: { name: fullName ?? "", address: from },
+      writer: { kind: "msmtp", set: set === "on" || set === "" ? "on" : "auto" },
+      how: set === "on" || set === "" ? "msmtp replaces the message's From header with from_full_name <from> (set_from_header on)" : "msmtp adds From: from_full_name <from> to a message that has no From header (set_from_header auto); a message's own From goes out as the program wrote it",
+      keys: ["from", ...(fullName ? ["from_full_name"] : []), ...(s.has("set_from_header") ? ["set_from_header"] : [])],
+    };
+  }
   b.set("name", val("domain"), ["domain"]);
   const timeout = val("timeout");
   if (timeout && timeout !== "off" && /^\d+$/.test(timeout)) b.set("timeoutSeconds", Number(timeout), ["timeout"]);

@@ -9,9 +9,10 @@
 //   and e-mail domains. `secureConnection` is not an option anywhere (old tutorials).
 
 import { createRequire } from "node:module";
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, toPort, type ParseOptions } from "./common.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, splitMailbox, toPort, type ParseOptions } from "./common.js";
 import { parseLoose, type EnvRef } from "./js-object.js";
 
 type Service = { host?: string; port?: number; secure?: boolean; aliases?: string[]; domains?: string[]; authMethod?: string };
@@ -123,9 +124,30 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   b.set("name", lit(o.name, "name") as string | undefined, ["name"]);
   const ms = Number(lit(o.connectionTimeout, "connectionTimeout"));
   if (ms > 0) b.set("timeoutSeconds", Math.ceil(ms / 1000), ["connectionTimeout"]);
-  if (typeof o.from === "string") b.set("from", o.from, ["from"]);
+  const from = lit(o.from, "from");
+  const box = fromOption(from);
+  if (box) {
+    b.set("from", box.from, ["from"]);
+    b.set("fromName", box.fromName, ["from"]);
+    // nodemailer builds the header itself from the option (lib/mime-node _convertAddresses), so doctor runs it.
+    b.result.fromHeader = {
+      value: typeof from === "string" ? from : { name: box.fromName ?? "", address: box.from },
+      writer: { kind: "nodemailer" },
+      how: "nodemailer writes the From header from the from option (mime-node _convertAddresses: the name is quoted or RFC 2047-encoded, the address left alone)",
+      keys: ["from"],
+    };
+  }
   for (const k of Object.keys(o)) if (!KNOWN.test(k) && k !== "secureConnection") b.warn(`${k} is not a nodemailer SMTP option`);
   return b.result;
+}
+
+/** The address and name in a `from` option: "Name <addr>" or { name, address }. */
+function fromOption(from: unknown): { from: string; fromName?: string } | undefined {
+  if (typeof from === "string") return splitMailbox(from);
+  if (!from || typeof from !== "object") return undefined;
+  const { name, address } = from as Record<string, unknown>;
+  if (typeof address !== "string") return undefined;
+  return typeof name === "string" && name ? { from: address, fromName: name } : { from: address };
 }
 
 /** The change as JS object-literal lines; a TLS mode writes every key that decides it under nodemailer's precedence. */

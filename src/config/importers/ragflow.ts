@@ -5,7 +5,9 @@
 //   (name, address)), mail_frontend_url.
 // - api/utils/web_utils.py send_email_html(): aiosmtplib.SMTP(hostname=MAIL_SERVER, port=MAIL_PORT,
 //   use_tls=MAIL_USE_SSL, start_tls=MAIL_USE_TLS, timeout=10); connect(); login(user, password)
-//   always; From is f"{SENDER[0]} <{SENDER[1]}>".
+//   always; msg = MIMEText(...); msg["From"] = f"{SENDER[0]} <{SENDER[1]}>"; send_message(msg), which
+//   flattens the compat32 message with BytesGenerator (aiosmtplib email.py flatten_message): a non-ASCII
+//   name makes the whole value, address included, RFC 2047 words (src/headers/python-compat32.ts).
 // - aiosmtplib src/aiosmtplib/smtp.py: _validate_config raises "The start_tls and use_tls options are
 //   not compatible." when both are truthy; `if self.use_tls` (truthiness) picks implicit TLS;
 //   _maybe_start_tls_on_connect upgrades only when start_tls `is True`, or when it is None and the
@@ -16,9 +18,10 @@
 //   from the environment (docs/configurations.md), so a placeholder's real value is the env var's.
 
 import { parseDocument } from "yaml";
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
-import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, toPort, type ParseOptions } from "./common.js";
+import { PASSWORD_PLACEHOLDER, ResultBuilder, pythonTruthy, toPort, type ParseOptions, type RenderContext } from "./common.js";
 
 const KEYS = ["mail_server", "mail_port", "mail_use_ssl", "mail_use_tls", "mail_username", "mail_password", "mail_default_sender", "mail_frontend_url"];
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
@@ -105,13 +108,22 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   b.set("user", user, ["mail_username"]);
   b.set("password", password, ["mail_password"]);
   if (user === "") b.warn("mail_username is empty, but RAGFlow always calls login(); servers reject an empty login");
-  if (password === "") b.warn("mail_password is empty, but RAGFlow always calls login() with it");
+  if (password === "") b.warn("mail_password is empty, but RAGFlow always calls login() with it", "credentials-missing");
+  // docker/service_conf.yaml.template: mail_password: '${VAR:-…}' is filled from the container's environment.
+  const variable = /^\s+mail_password:\s*['"]?\$\{([A-Za-z_][A-Za-z0-9_]*)/m.exec(text)?.[1];
+  if (variable) b.result.passwordVariable = variable;
 
   const sender = conf.mail_default_sender;
   if (Array.isArray(sender) && sender.length >= 2 && typeof sender[1] === "string" && sender[1] !== "") {
     b.set("from", sender[1], ["mail_default_sender"]);
-    b.set("fromName", String(sender[0]), ["mail_default_sender"]);
+    b.set("fromName", pyStr(sender[0]), ["mail_default_sender"]);
     b.set("fromFormat", "name-addr", ["mail_default_sender"]);
+    b.result.fromHeader = {
+      value: `${pyStr(sender[0])} <${sender[1]}>`,
+      writer: { kind: "python-compat32", fold: 78 },
+      how: 'RAGFlow sets msg["From"] = f"{mail_default_sender[0]} <{mail_default_sender[1]}>" on a MIMEText and sends it with aiosmtplib send_message (api/utils/web_utils.py)',
+      keys: ["mail_default_sender"],
+    };
   } else {
     b.problem("mail_default_sender must be a list [display name, address]; otherwise RAGFlow fails building the From header", ["mail_default_sender"]);
   }
@@ -122,8 +134,16 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   return b.result;
 }
 
+/** str() of a YAML scalar as Python prints it: True/False/None, not true/false/null. */
+function pyStr(v: unknown): string {
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (v === null || v === undefined) return "None";
+  return String(v);
+}
+
 /** The change as lines of the `smtp:` block; a TLS mode always writes both mail_use_ssl and mail_use_tls. */
-export function render(change: ProfileSettings): string[] {
+export function render(change: ProfileSettings, ctx?: RenderContext): string[] {
   const out: string[] = [];
   const q = (s: string) => JSON.stringify(s);
   if (change.host !== undefined) out.push(`mail_server: ${q(change.host)}`);
@@ -134,6 +154,7 @@ export function render(change: ProfileSettings): string[] {
   }
   if (change.user !== undefined) out.push(`mail_username: ${q(change.user)}`);
   if (change.password !== undefined) out.push(`mail_password: ${q(PASSWORD_PLACEHOLDER)}`);
-  if (change.from !== undefined) out.push(`mail_default_sender: [${q(change.fromName ?? "RAGFlow")}, ${q(change.from)}]`);
+  // [name, address] is one value: the name in force stays unless the change gives one.
+  if (change.from !== undefined) out.push(`mail_default_sender: [${q(change.fromName ?? ctx?.base?.fromName ?? "")}, ${q(change.from)}]`);
   return out;
 }

@@ -5,9 +5,10 @@
 // sets tls.x; other dotted keys are ignored; a query key never overrides scheme, host, port or auth.
 // The password is read into settings only — never into warnings, problems or render output.
 
-import type { ImportResult, ProfileSettings } from "../types.js";
+import type { ImportResult } from "../types.js";
+import type { ProfileSettings } from "../../settings.js";
 import { ImportError } from "./errors.js";
-import { ResultBuilder, toPort, type ParseOptions } from "./common.js";
+import { ResultBuilder, toPort, type ParseOptions, type RenderContext } from "./common.js";
 import { wellKnownService } from "./nodemailer.js";
 
 const URL_RE = /^\s*["']?(smtps?):\/\/\S+?["']?\s*$/i;
@@ -84,8 +85,13 @@ export function parse(text: string, opts: ParseOptions = {}): ImportResult {
   return b.result;
 }
 
-/** The change as one complete URL (never with a password; scheme and TLS query keys always agree). */
-export function render(change: ProfileSettings): string[] {
+/**
+ * The change as one complete URL (never with a password; scheme and TLS query keys always agree). A URL is one
+ * value, so it is written whole: the settings in force (ctx.base) with the change applied.
+ */
+export function render(delta: ProfileSettings, ctx?: RenderContext): string[] {
+  const change: ProfileSettings = { ...ctx?.base, ...delta };
+  if (delta.tls !== undefined && delta.opportunisticTls === undefined) delete change.opportunisticTls;
   const implicit = change.tls === "implicit" || (change.tls === undefined && change.port === 465);
   const user = change.user ? `${encodeURIComponent(change.user)}@` : "";
   const host = change.host ?? "<host>";

@@ -1,5 +1,5 @@
-import { tokenAuth } from "../rules.js";
-import { quoted, who, type Entry, type ExplainCtx, type FixStep } from "./types.js";
+import { code, enhanced, has, kind, tokenAuth } from "../signals.js";
+import { entries, quoted, who, type ExplainCtx, type FixStep } from "./types.js";
 
 /** The provider's own steps to get the right credential, as fix steps. */
 function credentialSteps(c: ExplainCtx): FixStep[] {
@@ -11,10 +11,22 @@ function credentialSteps(c: ExplainCtx): FixStep[] {
 }
 
 /** Authentication causes. */
-export const AUTH: Entry[] = [
+export const AUTH = entries([
   {
     id: "auth-failed",
     category: "noperm",
+    stage: "auth",
+    signals: "535 at AUTH (Postfix \"5.7.8 Error: authentication failed\", Gmail \"5.7.8 Username and Password not accepted\", Microsoft \"5.7.3 Authentication unsuccessful\"); PHPMailer \"Could not authenticate\"; msmtp \"authentication failed\"",
+    rules: [
+      {
+        priority: 430,
+        test: (e) =>
+          (e.stage === "auth" && (code(e) ?? 0) >= 500) ||
+          code(e) === 535 ||
+          ["5.7.8", "5.7.3"].includes(enhanced(e)) ||
+          has(e, /authentication (failed|unsuccessful|failure)|could not authenticate|invalid login|username and password not accepted|incorrect authentication data|login denied|AuthenticationFailed|not loving your login|bad username|invalid credentials|\(535\)/i),
+      },
+    ],
     title: "The server rejected the user name or password",
     explain: (c) => {
       const base = `${who(c)} refused the login${quoted(c) ? `: ${quoted(c)}` : ""}.`;
@@ -32,6 +44,14 @@ export const AUTH: Entry[] = [
   {
     id: "auth-app-password-required",
     category: "noperm",
+    stage: "auth",
+    signals: "Gmail 534-5.7.9 \"Application-specific password required\" (InvalidSecondFactor); 534-5.7.14 \"Please log in via your web browser\"",
+    rules: [
+      {
+        priority: 210,
+        test: (e) => enhanced(e) === "5.7.9" || enhanced(e) === "5.7.14" || has(e, /application-specific password|InvalidSecondFactor|log in (with|via) your web browser|ContinueSignIn|5\.7\.(9|14)\b/i),
+      },
+    ],
     title: "An app password is required",
     explain: (c) =>
       `${who(c)} refuses the account password for this sign-in${quoted(c) ? ` (${quoted(c)})` : ""}: the account has 2-Step Verification (or a stricter policy), and mail clients must use an app password generated for them — or OAuth2.`,
@@ -40,6 +60,14 @@ export const AUTH: Entry[] = [
   {
     id: "auth-basic-disabled",
     category: "noperm",
+    stage: "auth",
+    signals: "535 5.7.139 \"basic authentication is disabled\" / \"SmtpClientAuthentication is disabled for the Tenant\"; 550 5.7.30 \"Basic authentication is not supported\"",
+    rules: [
+      {
+        priority: 200,
+        test: (e) => enhanced(e) === "5.7.139" || enhanced(e) === "5.7.30" || has(e, /5\.7\.139|basic authentication is (disabled|not supported)|SmtpClientAuthentication is disabled|5\.7\.30 |did not meet the criteria to be authenticated/i),
+      },
+    ],
     title: "Password (basic) authentication is disabled",
     explain: (c) => {
       const who = c.provider?.title ?? "Microsoft";
@@ -62,6 +90,14 @@ export const AUTH: Entry[] = [
   {
     id: "auth-authorization-code",
     category: "noperm",
+    stage: "auth",
+    signals: "QQ 535 \"Please enter your authorization code\" / \"请使用授权码登录\" (GBK); 163/126 \"535 Error: authentication failed\" (the client authorization code is not enabled)",
+    rules: [
+      {
+        priority: 220,
+        test: (e) => has(e, /authori[sz]ation code|授权码|客户端授权|Login Fail\.?\s*Please enter your authori[sz]ation/i),
+      },
+    ],
     title: "An authorization code (授权码) is required, not the login password",
     explain: (c) =>
       `${c.provider?.title ?? "QQ Mail / NetEase"} refused the login${quoted(c) ? `: ${quoted(c)}` : ""}. Third-party clients must sign in with a client authorization code (授权码) generated after enabling the IMAP/SMTP service; the web-login password does not work.`,
@@ -70,6 +106,16 @@ export const AUTH: Entry[] = [
   {
     id: "auth-required",
     category: "noperm",
+    stage: null,
+    signals: "530 5.7.0 \"Authentication required\" at MAIL FROM; Postfix 553 5.7.1 \"Sender address rejected: not logged in\" (reject_sender_login_mismatch, no AUTH); Microsoft 530 5.7.57 \"Client not authenticated to send mail\"; .NET \"the client was not authenticated\"",
+    rules: [
+      {
+        priority: 360,
+        test: (e) =>
+          code(e) !== 535 &&
+          ((code(e) === 530 && e.stage !== "auth") || has(e, /\bauth(entication)? (is )?required|sender address rejected: not logged in|client not authenticated|5\.7\.57|client was not authenticated|please authenticate|SMTP AUTH is required/i)),
+      },
+    ],
     title: "The server requires a login to send",
     explain: (c) =>
       `${who(c)} refused the message because the client did not log in${quoted(c) ? `: ${quoted(c)}` : ""}. Either no user/password is configured, or the client skipped AUTH (some skip it silently when the server does not advertise it before TLS).`,
@@ -78,6 +124,18 @@ export const AUTH: Entry[] = [
   {
     id: "auth-not-offered",
     category: "noperm",
+    stage: "auth",
+    discoverable: true,
+    signals: "credentials given but the server advertises no (usable) AUTH: Python \"SMTP AUTH extension not supported by server\", Go \"server doesn't support AUTH\", Postfix \"503 5.5.1 Error: authentication not enabled\"",
+    rules: [
+      {
+        priority: 300,
+        test: (e) =>
+          kind(e, "auth-not-offered", "auth-mechanism-not-offered") ||
+          ((e.stage === "auth" || has(e, /invalid login/i)) && [500, 502, 503, 504].includes(code(e) ?? 0)) ||
+          has(e, /AUTH extension not supported|doesn't support AUTH|does not support (the )?authentication|authentication not enabled|no suitable authentication method|AUTH command used when not advertised|command "?AUTH"? not recognized|invalid authentication mechanism|"AUTH [A-Z0-9-]+[^"]*" not implemented|command unrecognized: "?AUTH|not available: 535/i),
+      },
+    ],
     title: "The server does not offer authentication here",
     explain: (c) => {
       // A mechanism the user forced (--auth, authMethod) that the server does not list: say exactly that.
@@ -100,6 +158,14 @@ export const AUTH: Entry[] = [
   {
     id: "credentials-missing",
     category: "config",
+    stage: "auth",
+    signals: "an empty password (often an unset environment variable); nodemailer \"Missing credentials for \\\"PLAIN\\\"\"",
+    rules: [
+      {
+        priority: 290,
+        test: (e) => kind(e, "credentials-missing") || has(e, /missing credentials|no password (was )?(given|provided|set)|password is empty/i),
+      },
+    ],
     title: "No password is configured",
     explain: (c) =>
       (c.e.token
@@ -114,4 +180,4 @@ export const AUTH: Entry[] = [
             { text: "With mailctl: export MAILCTL_PASSWORD=… (or --password-env NAME, or passwordCommand in the profile)." },
           ],
   },
-];
+]);

@@ -1,4 +1,6 @@
-import { quoted, who, type Entry, type ExplainCtx, type FixStep } from "./types.js";
+import { code, enhanced, has, kind, tokenAuth } from "../signals.js";
+import { fromFixSteps, fromSent, keepName } from "./from-fix.js";
+import { entries, quoted, who, type ExplainCtx, type FixStep } from "./types.js";
 
 const google = (c: ExplainCtx) => c.provider?.name === "gmail";
 const microsoft = (c: ExplainCtx) => c.provider?.name === "outlook" || c.provider?.name === "office365";
@@ -37,17 +39,24 @@ const REFRESH_FIXES: Record<string, string[]> = {
 };
 
 /** Findings on the settings themselves (static checks) and OAuth2. */
-export const SETTINGS: Entry[] = [
+export const SETTINGS = entries([
   {
     id: "from-header-invalid",
     category: "data",
-    title: "The From address is not valid RFC 5322",
-    explain: (c) => `The configured From${c.target?.from ? ` (${c.target.from})` : ""} is not a valid RFC 5322 mailbox (the reason is above). Strict providers, QQ Mail among them, refuse such a header with 550; others show it garbled or split it into several addresses.`,
-    fix: () => [{ text: 'Write it as "Display Name <address@example.com>": quote a display name that contains , ; : @ . ( ) or quotes, give just one address, and leave encoding of non-ASCII names to the mail library.' }],
+    stage: null,
+    signals: "the From header as it will go out — with --from-config the bytes the app's own writer makes of its sender setting (Dify's and RAGFlow's compat32 messages, aiosmtplib/smtplib, nodemailer, msmtp), else the --header-from value or the --from mailbox — judged before connecting by the same strict reader as the lab's QQ persona (RFC 5322 §3.4, RFC 2047 §5)",
+    title: "The From header is not valid RFC 5322 / RFC 2047",
+    explain: (c) =>
+      `${c.from ? `The From header that goes out is not one valid mailbox (the reason is above).${fromSent(c)}` : `The configured From${c.target?.from ? ` (${c.target.from})` : ""} is not a valid RFC 5322 mailbox (the reason is above).`} ` +
+      "Strict providers, QQ Mail among them, refuse such a header with 550; others show it garbled or split it into several addresses." +
+      keepName(c),
+    fix: (c) => fromFixSteps(c),
   },
   {
     id: "ehlo-name-not-fqdn",
     category: "config",
+    stage: null,
+    signals: "the configured EHLO name is neither a fully-qualified domain name nor an address literal",
     title: "The EHLO name is not a fully-qualified domain name",
     explain: (c) => `The client introduces itself as "${c.target?.name ?? c.e.text}", which is not a fully-qualified domain name or an address literal (RFC 5321 §4.1.1.1). Postfix refuses such names with 504, Gmail with 421 (EHLO).`,
     fix: () => [{ text: "Set the EHLO name to this host's FQDN (mailctl --name mail.example.com), or leave it unset so mailctl sends its address literal." }],
@@ -55,6 +64,8 @@ export const SETTINGS: Entry[] = [
   {
     id: "tls-verification-off",
     category: "config",
+    stage: null,
+    signals: "--insecure, or insecure/rejectUnauthorized: false in the settings",
     title: "Certificate verification is switched off",
     explain: () => "The settings turn TLS certificate verification off: the connection is encrypted, but anyone on the path can impersonate the server and read the password.",
     fix: () => [{ text: "Remove insecure / rejectUnauthorized: false; if the server uses a private CA, trust that CA instead (--ca).", change: { insecure: false } }],
@@ -62,6 +73,8 @@ export const SETTINGS: Entry[] = [
   {
     id: "password-file-readable",
     category: "config",
+    stage: null,
+    signals: "the config file that holds the password is readable by group or others",
     title: "The config file holding the password is readable by others",
     explain: (c) => `${c.e.text}: other users on this machine can read the password in it.`,
     fix: () => [{ text: "Restrict it to its owner (chmod 600 <file>), or move the password to an environment variable or passwordCommand." }],
@@ -69,6 +82,8 @@ export const SETTINGS: Entry[] = [
   {
     id: "config-problem",
     category: "config",
+    stage: null,
+    signals: "an app's settings contradict each other (from the importers)",
     title: "The app's settings contradict each other",
     explain: (c) => `The app's settings, as the app itself reads them, cannot work together: ${c.e.text}.`,
     fix: () => [{ text: "Change the settings named above; the fix steps of the other findings show the values that work." }],
@@ -76,6 +91,17 @@ export const SETTINGS: Entry[] = [
   {
     id: "oauth-token-rejected",
     category: "noperm",
+    stage: "auth",
+    signals: "after AUTH XOAUTH2/OAUTHBEARER: an error challenge (334 + base64 JSON, e.g. Gmail's {\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}) then 535; Microsoft's 535 5.7.3 \"Authentication unsuccessful\"; 501 5.5.124 \"Invalid XOAUTH2 auth data\"; Gmail's 501 5.5.2 \"Cannot Decode response\"",
+    rules: [
+      {
+        priority: 60,
+        test: (e) =>
+          !!e.oauth ||
+          has(e, /cannot decode response|AUTH command failed: 334|invalid xoauth2 auth data/i) ||
+          ((tokenAuth(e) || has(e, /xoauth2|oauthbearer/i)) && [535, 501, 334].includes(code(e) ?? 0) && !["5.7.139", "5.7.30"].includes(enhanced(e))),
+      },
+    ],
     title: "The OAuth2 access token was rejected",
     explain: (c) => {
       const t = c.e.token;
@@ -109,6 +135,35 @@ export const SETTINGS: Entry[] = [
   {
     id: "oauth-scope-missing",
     category: "noperm",
+    stage: "auth",
+    // What the providers' token errors look like (checked against their documentation and public reports):
+    // - Google's XOAUTH2 error is a 334 challenge, base64 JSON {status, schemes, scope}; after the client's empty line
+    //   the server says 535 5.7.8 (developers.google.com/workspace/gmail/imap/xoauth2-protocol). Gmail sends
+    //   {"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"} for an invalid or expired token
+    //   (Symfony/Laravel log in the corpus; WildDuck's Gmail emulation), for a token of another account
+    //   (mscdex/node-imap#233) and for a token without the mail scope (emersion/go-imap#213, PHPMailer#1664) alike.
+    //   The "scope" field is the scope the service accepts (RFC 7628 §3.2.2), present in every such challenge: it is
+    //   not evidence that the token lacks it.
+    // - RFC 6750 §3.1 / RFC 7628 §3.2.2 give the meaningful statuses: invalid_token (HTTP 401), insufficient_scope
+    //   (HTTP 403), invalid_request (HTTP 400). Only 403 / insufficient_scope says "scope" by itself.
+    // - Microsoft sends no challenge: a refused token gets "535 5.7.3 Authentication unsuccessful" (learn.microsoft.com
+    //   "Authenticate an IMAP, POP or SMTP connection using OAuth"), whatever the cause — expiry, wrong audience or
+    //   scope (Azure-Samples/ms-identity-python-webapp#70), another account's token (tarickb/sasl-xoauth2#43).
+    //   "535 5.7.139 … SmtpClientAuthentication is disabled" is SMTP AUTH switched off, OAuth or not (nextcloud/mail#13668);
+    //   "501 5.5.124 Invalid XOAUTH2 auth data - User address provided is not valid" is a bad user name (sasl-xoauth2#110).
+    // So the scope is named as the cause only on a 403/insufficient_scope challenge, an invalid_scope from the token
+    // endpoint, or when the token endpoint's own "scope" field (RFC 6749 §5.1) lists the scopes granted without it.
+    signals: "the token endpoint granted scopes without the mail scope (its \"scope\" field, RFC 6749 §5.1); an error challenge with status 403 / insufficient_scope (RFC 6750 §3.1); invalid_scope from the token endpoint",
+    rules: [
+      {
+        priority: 40,
+        test: (e) =>
+          !!e.token?.missingScope ||
+          e.token?.endpointError?.error === "invalid_scope" ||
+          (!!e.oauth && /^(403|insufficient_scope)$/i.test(e.oauth.status ?? "")) ||
+          has(e, /insufficient_scope|\binvalid_scope\b/i),
+      },
+    ],
     title: "The OAuth2 token lacks the mail scope",
     explain: (c) => {
       const t = c.e.token;
@@ -125,6 +180,16 @@ export const SETTINGS: Entry[] = [
   {
     id: "oauth-refresh-failed",
     category: "noperm",
+    stage: "auth",
+    signals: "the token endpoint's error (RFC 6749 §5.2): invalid_grant / invalid_client / unauthorized_client / invalid_request, or no answer; nodemailer \"Can't create new access token\"; AADSTS codes",
+    rules: [
+      {
+        priority: 50,
+        test: (e) =>
+          kind(e, "oauth-refresh-failed") ||
+          has(e, /\b(invalid_grant|invalid_client|unauthorized_client|invalid_request)\b|can't create new access token|failed generating new access token|AADSTS\d+|invalid status code \d{3}[\s\S]*(fetch|token)/i),
+      },
+    ],
     title: "The OAuth2 token could not be refreshed",
     explain: (c) => {
       const err = c.e.token?.endpointError;
@@ -139,4 +204,4 @@ export const SETTINGS: Entry[] = [
       return steps ? steps.map((text) => ({ text })) : Object.entries(REFRESH_FIXES).slice(0, 3).map(([k, s]) => ({ text: `${k}: ${s[0]!}` }));
     },
   },
-];
+]);

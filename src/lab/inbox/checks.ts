@@ -1,6 +1,6 @@
 import { Parser } from "htmlparser2";
 import { listPresets } from "../../config/presets.js";
-import { encodedWord, parseFromHeader } from "../from-header.js";
+import { encodedWord, parseFromHeader } from "../../headers/from-header.js";
 import type { ReceiverVerdict } from "./auth-results.js";
 import { header, type ParsedMessage } from "./parse.js";
 

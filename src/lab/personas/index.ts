@@ -10,7 +10,7 @@ export const PERSONAS = {
   default: { summary: "a strict submission server: STARTTLS before AUTH on 587, AUTH to send, no relaying", make: DefaultPersona },
   gmail: { summary: "Gmail: 535-5.7.8 BadCredentials, 534-5.7.9 app password required (twostep@mailctl.test)", make: GmailPersona },
   outlook: { summary: "Outlook/Microsoft 365: 535 5.7.139 basic auth disabled (XOAUTH2 works), 554 5.2.252 SendAsDenied", make: OutlookPersona },
-  qq: { summary: "QQ Mail: STARTTLS on 465 → 502, 535 authorization code, 501 MAIL FROM, 550 From header", make: QqPersona },
+  qq: { summary: "QQ Mail: 465 without STARTTLS, 535 authorization code, 502 to a malformed MAIL FROM, 501 MAIL FROM not the login, 550 From header", make: QqPersona },
   "qq-gbk": { summary: "QQ Mail with its Chinese 535 sent as GBK bytes", make: QqGbkPersona },
   aliyun: { summary: "Alibaba Cloud DirectMail: its banner, 535 Authentication failure., 436 MAIL FROM vs login", make: AliyunPersona },
   greylist: { summary: "450 4.7.1 Greylisted on the first try of each recipient; a retry after --greylist-seconds passes", make: GreylistPersona },

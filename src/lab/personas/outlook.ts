@@ -1,6 +1,6 @@
 import { because, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
-import { parseFromHeader } from "../from-header.js";
+import { parseFromHeader } from "../../headers/from-header.js";
 import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type TokenRefusal } from "./default.js";
 
 /**

@@ -1,6 +1,6 @@
 import { gbk, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
-import { parseFromHeader } from "../from-header.js";
+import { parseFromHeader } from "../../headers/from-header.js";
 import { configError } from "../../errors.js";
 import { encodeGbk } from "../gbk.js";
 import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type PersonaSettings } from "./default.js";
@@ -8,11 +8,20 @@ import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, ty
 const HELP = "http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256";
 
 /**
- * QQ Mail (smtp.qq.com): no enhanced status codes; port 465 advertises STARTTLS although it is already encrypted
- * and answers it with 502; the password must be the authorization code (授权码); MAIL FROM and the From header
- * must be the login. Texts from reference section B (uptime-kuma#3434, yapi#2219; qqbot#221 for the GBK text;
- * node-solid-server#1281; the freaks.city and juejin.cn posts for the From rule). The 502 text is the issue's:
- * no public source quotes it.
+ * QQ Mail (smtp.qq.com): no enhanced status codes; the password must be the authorization code (授权码); MAIL FROM
+ * and the From header must be the login. Texts from reference section B (uptime-kuma#3434, yapi#2219; qqbot#221 for
+ * the GBK text; node-solid-server#1281; the freaks.city and juejin.cn posts for the From rule).
+ *
+ * Port 465 does not advertise STARTTLS: its EHLO list in splitbrain/dokuwiki-plugin-smtp#64 (2024) is PIPELINING,
+ * SIZE 73400320, AUTH LOGIN PLAIN XOAUTH XOAUTH2, AUTH=LOGIN, MAILCOMPRESS, SMTPUTF8, 8BITMIME. What QQ answers to a
+ * STARTTLS sent there anyway is not public, so this persona answers as smtp-server does (503 TLS already active).
+ *
+ * "502 Invalid paramenters" is QQ's text as reported, but no public source quotes it. The evidence ranks its causes:
+ * the envelope sender first — the one trace (0xBitWild/MTeam-CLI#15) ties "QQ 502" to a From wrapped twice, and the
+ * reported three-part Python error (502, 'Invalid paramenters', '') is aiosmtplib's SMTPSenderRefused with an empty
+ * sender, i.e. MAIL FROM:<>, which is what aiosmtplib sends when the From header does not parse. So the persona
+ * answers a MAIL FROM without a valid address with it (inferred, not observed); a STARTTLS on 465, the other
+ * candidate, cannot be told apart from text alone — only by the command the reply answers.
  */
 export class QqPersona extends DefaultPersona {
   override readonly name: string = "qq";
@@ -27,13 +36,12 @@ export class QqPersona extends DefaultPersona {
     return `${this.serverName} Esmtp QQ Mail Server`;
   }
 
-  override ehlo(conn: LabConn, keywords: string[]): string[] {
-    const kw = super.ehlo(conn, keywords);
-    return conn.port === "implicit" ? [...kw, "STARTTLS"] : kw;
-  }
-
+  /** A MAIL FROM without one valid address (empty, no @, a nested <…>) after login: see the class comment. */
   override command(conn: LabConn, verb: string, line: string): LabReply | undefined {
-    if (verb === "STARTTLS" && conn.port === "implicit") return reply(502, "Invalid paramenters");
+    if (verb === "MAIL" && conn.user) {
+      const path = /^MAIL FROM:\s*<(.*)>(?:\s|$)/i.exec(line)?.[1];
+      if (path === undefined || !/^[^\s@<>"]+@[^\s@<>"]+$/.test(path)) return reply(502, "Invalid paramenters");
+    }
     return super.command(conn, verb, line);
   }
 

@@ -28,6 +28,8 @@ export function classify(tx: Transaction, diagnosis: string | null, category: Ca
   const f = tx.failure!;
   const reply = f.reply ? formatReply(f.reply) : f.message;
   const code = f.reply?.code ?? 0;
+  // mailctl cut the connection itself (an orderly stop out of time): without the final "." nothing was delivered.
+  if (f.kind === "aborted" && !tx.unconfirmed) return { row: "release", reply, diagnosis: null, then: { pool: "stop", category: "interrupted" } };
   if (tx.unconfirmed) return atLeastOnce ? { row: "retry", reply, diagnosis, pool: false } : { row: "doubt", reply, diagnosis };
   if (diagnosis === "rate-limited") {
     if (code >= 500) return { row: "retry", reply, diagnosis, pool: true, then: { pool: "stop", category: "tempfail" } };

@@ -89,7 +89,8 @@ export function runEngine(job: EngineJob, host: EngineHost): EngineRun {
         journal,
         index,
         plan,
-        session: sessionOptions(job.target),
+        // One warning for the batch, not one per connection.
+        session: sessionOptions(job.target, { warn: once((text) => host.warn(text)) }),
         target: job.target,
         composer: rows,
         diagnose: (r) => diagnoseSend(r, job.target),
@@ -110,6 +111,15 @@ export function runEngine(job: EngineJob, host: EngineHost): EngineRun {
       if (interrupt) interrupt();
       else early = true;
     },
+  };
+}
+
+/** A callback that acts the first time only. */
+function once(f: (text: string) => void): (text: string) => void {
+  let done = false;
+  return (text) => {
+    if (!done) f(text);
+    done = true;
   };
 }
 

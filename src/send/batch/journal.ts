@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { dataError, MailctlError, noInputError } from "../../errors.js";
 import { processAlive, syncDir } from "../../fs/durable.js";
+import { statInput } from "../../fs/read-input.js";
 import { JournalIndex, type RowRecord } from "./journal-index.js";
 
 export { JournalIndex, ROW_STATES, type RowRecord, type RowState, type RowInfo, type RowNote } from "./journal-index.js";
@@ -57,22 +58,25 @@ export class Journal {
     readonly path: string,
     private fh: FileHandle | null,
     readonly header: JournalHeader,
+    /** Bytes on disk and acknowledged: a group whose write fails is cut back to this, so no record of it survives unacknowledged. */
+    private size: number,
   ) {}
 
   /** Starts a new journal (the file must not exist): the header is durable, and so is the file's name in its directory. */
   static async create(path: string, header: JournalHeader): Promise<Journal> {
     await lock(path);
     let fh: FileHandle;
+    const line = JSON.stringify(header) + "\n";
     try {
       fh = await open(path, "wx", 0o600);
-      await fh.write(JSON.stringify(header) + "\n");
+      await fh.write(line);
       await fh.datasync();
       await syncDir(dirname(path));
     } catch (err) {
       await unlock(path);
       throw journalIoError(path, err);
     }
-    return new Journal(path, fh, header);
+    return new Journal(path, fh, header, Buffer.byteLength(line));
   }
 
   /**
@@ -81,16 +85,20 @@ export class Journal {
    * with `fresh`.
    */
   static async resume(path: string, fresh: JournalHeader): Promise<{ journal: Journal } & Replayed> {
+    await regularFile(path, path);
     await lock(path);
     try {
       const replayed = await replay(path, fresh);
       if (replayed.tornBytes) await truncate(path, replayed.size - replayed.tornBytes);
       const fh = await open(path, "a", 0o600);
+      let size = replayed.size - replayed.tornBytes;
       if (replayed.size === replayed.tornBytes) {
-        await fh.write(JSON.stringify(fresh) + "\n");
+        const line = JSON.stringify(fresh) + "\n";
+        await fh.write(line);
         await fh.datasync();
+        size += Buffer.byteLength(line);
       }
-      return { journal: new Journal(path, fh, replayed.header), ...replayed };
+      return { journal: new Journal(path, fh, replayed.header, size), ...replayed };
     } catch (err) {
       await unlock(path);
       throw err instanceof MailctlError ? err : journalIoError(path, err);
@@ -131,9 +139,13 @@ export class Journal {
         while (off < buf.length) off += (await this.fh.write(buf, off, buf.length - off)).bytesWritten;
         // fdatasync: an append changes the size, which fdatasync flushes too (POSIX "data integrity").
         await this.fh.datasync();
+        this.size += buf.length;
         this.written += lines.length;
         for (const w of waiters) w.resolve();
       } catch (err) {
+        // A full disk can take part of a group: cut the file back (truncating needs no space), so that the records of
+        // this failed group — none acknowledged — leave no row marked on disk that the run does not know about.
+        await this.fh?.truncate(this.size).catch(() => {});
         this.failed = journalIoError(this.path, err);
         for (const w of waiters) w.reject(this.failed);
         for (const w of this.waiters.splice(0)) w.reject(this.failed);
@@ -185,6 +197,7 @@ export async function replay(path: string, fresh?: JournalHeader): Promise<Repla
 
 /** Reads just the header of a journal (for --resume, before anything else). */
 export async function readHeader(path: string): Promise<JournalHeader> {
+  await regularFile(path, `--resume ${path}`);
   let text: string;
   try {
     const fh = await open(path, "r");
@@ -232,6 +245,11 @@ async function completeBytes(path: string): Promise<{ size: number; complete: nu
   }
 }
 
+/** A journal is a file mailctl wrote: a pipe or a device in its place is refused before it is opened (opening a pipe would block). */
+async function regularFile(path: string, label: string): Promise<void> {
+  if (!(await statInput(path, label)).isFile()) throw new MailctlError("noinput", `${label}: is a pipe, not a journal file`);
+}
+
 /** The lock file beside a journal: its pid; a lock whose process is gone (a crash, a SIGKILL) is taken over. */
 async function lock(path: string): Promise<void> {
   const file = `${path}.lock`;
@@ -261,5 +279,7 @@ function journalIoError(path: string, err: unknown): MailctlError {
   const e = err as NodeJS.ErrnoException;
   if (e.code === "EEXIST") return new MailctlError("usage", `${path} already exists`, "Pass --resume to go on with that batch, or --journal <new file>.");
   if (e.code === "ENOENT" || e.code === "EACCES") return noInputError(path, e);
+  if (e.code === "ENOSPC" || e.code === "EDQUOT") return new MailctlError("ioerr", `journal ${path}: the disk holding ${dirname(path)} is full (${e.code}); the batch stopped at once`);
+  if (e.code === "EROFS" || e.code === "EIO") return new MailctlError("ioerr", `journal ${path}: the disk holding ${dirname(path)} cannot be written (${e.code}); the batch stopped at once`);
   return new MailctlError("ioerr", `journal ${path}: ${e.message}`);
 }

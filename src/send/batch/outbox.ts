@@ -38,6 +38,12 @@ export class Outbox {
   /** The pass stopped taking rows at the provider's daily limit. */
   private dayLimited = false;
   private readonly doubts: BatchReport["doubtRows"] = [];
+  /**
+   * Rows whose "sending" record is durable and whose outcome is not yet, with what became of each. After a journal
+   * failure these are what the journal leaves in doubt — a resumed batch will not send them again — so the report
+   * counts them as such, saying whether each was delivered or never sent.
+   */
+  private readonly unsettled = new Map<string, { item: Item; fate: string }>();
   /** At most this many rows are marked "sending" and not settled: the most a crash can leave in doubt. */
   readonly window: number;
 
@@ -159,7 +165,10 @@ export class Outbox {
       const attempt = item.info.attempts + 1;
       // The record that makes "at most once" provable: durable before this row's MAIL FROM is written.
       const p = this.record({ k: item.msg.key, n: item.msg.line, s: "sending", a: attempt, t: new Date().toISOString(), id: item.msg.messageId }).then(
-        () => ready.put({ item, attempt }),
+        () => {
+          this.unsettled.set(item.msg.key, { item, fate: "it was in flight when the journal failed" });
+          return ready.put({ item, attempt });
+        },
         (err: Error) => {
           permits.release();
           this.halt({ reason: "journal", message: err.message, category: "ioerr" });
@@ -188,6 +197,7 @@ export class Outbox {
       const { msg } = c.item;
       if (msg.smtputf8 && !session.extensions?.smtputf8) {
         const why = `${msg.utf8Addresses.join(", ")}: an internationalised address, but the server does not offer SMTPUTF8 (RFC 6531)`;
+        this.fate(msg.key, "it was never sent (the server does not offer SMTPUTF8)");
         void this.settle(c.item, { row: "dead", reply: why, diagnosis: null }, c.item.info.attempts).catch((err: Error) => this.halt({ reason: "journal", message: err.message, category: "ioerr" }));
         done();
         continue;
@@ -197,6 +207,7 @@ export class Outbox {
       this.inFlight--;
       if (c.attempt > 1) this.retried++;
       const verdict = tx.failure ? await this.judge(session, tx) : delivered(tx);
+      this.fate(msg.key, verdict.row === "sent" ? `the server accepted it (${verdict.reply})` : verdict.row === "doubt" ? `no reply came after the whole message was sent (${verdict.reply})` : `it was not delivered (${verdict.reply})`);
       void this.settle(c.item, verdict, c.attempt).catch((err: Error) => this.halt({ reason: "journal", message: err.message, category: "ioerr" }));
       done();
     }
@@ -218,7 +229,16 @@ export class Outbox {
 
   /** A row marked "sending" whose MAIL FROM never went out goes back to where it was (releaseRecord). */
   private async release(c: Claimed): Promise<void> {
-    await this.record(releaseRecord(c.item.msg, c.item.info, this.d.index.notes.get(c.item.msg.key)?.doubt)).catch(() => {});
+    this.fate(c.item.msg.key, "it was never sent (the batch stopped before its turn)");
+    await this.record(releaseRecord(c.item.msg, c.item.info, this.d.index.notes.get(c.item.msg.key)?.doubt))
+      .then(() => this.unsettled.delete(c.item.msg.key))
+      .catch(() => {});
+  }
+
+  /** Notes what became of a row marked "sending", before its outcome is written. */
+  private fate(key: string, fate: string): void {
+    const u = this.unsettled.get(key);
+    if (u) u.fate = fate;
   }
 
   /** Diagnoses a failed transaction with the catalog and lets the pool react to it. */
@@ -245,8 +265,9 @@ export class Outbox {
       this.retryRows++;
       this.minDue = Math.min(this.minDue, Date.parse(o.rec.due!));
     }
-    if (o.to === "doubt") this.doubts.push({ key: item.msg.key, line: item.msg.line, messageId: item.msg.messageId, why: o.rec.doubt! });
     await this.record(o.rec);
+    if (o.to === "doubt") this.doubts.push({ key: item.msg.key, line: item.msg.line, messageId: item.msg.messageId, why: o.rec.doubt! });
+    this.unsettled.delete(item.msg.key);
     this.counts[item.from]--;
     this.counts[o.to]++;
     if (o.to === "sent") this.sentNow++;
@@ -274,12 +295,15 @@ export class Outbox {
     await this.event({ e: "pause", t: new Date().toISOString(), until: new Date(until).toISOString(), ms, r: reply, d: diagnosis }).catch(() => {});
   }
 
-  /** A connection could not be opened: a temporary failure pauses the pool, anything else stops the batch. */
+  /**
+   * A connection could not be opened: a temporary failure pauses the pool — a 421 always is one, whatever its text
+   * names (RFC 5321 §3.8: the server is closing the channel) — and anything else stops the batch.
+   */
   private async connectionFailed(report: SessionReport): Promise<void> {
     const { category, diagnoses } = await this.d.diagnose(report);
     const d = diagnoses[0];
     const message = `cannot connect: ${report.failure?.message ?? "unknown failure"}`;
-    if (category !== "tempfail") return this.halt({ reason: "connection", message, category, ...(d ? { diagnosis: d } : {}) });
+    if (category !== "tempfail" && report.failure?.reply?.code !== 421) return this.halt({ reason: "connection", message, category, ...(d ? { diagnosis: d } : {}) });
     if (this.throttle.paused) return;
     if (++this.connectFailures >= this.o.maxAttempts) return this.halt({ reason: "unavailable", message, category, ...(d ? { diagnosis: d } : {}) });
     await this.pausePool(message, d?.id ?? null);
@@ -299,11 +323,16 @@ export class Outbox {
     void this.event({ e: "stop", t: new Date().toISOString(), reason: s.reason, message: s.message }).catch(() => {});
   }
 
-  /** Ctrl-C / SIGTERM (the command traps them): stop taking rows and let the in-flight ones finish. */
+  /**
+   * Ctrl-C / SIGTERM (the command traps them): stop taking rows and let the in-flight ones finish — for at most
+   * --timeout; then their connections are cut (a message without its final "." is discarded by the server and goes
+   * back to pending; one whose "." went out is in doubt).
+   */
   interrupt(): void {
     if (this.stopped) return;
     this.halt({ reason: "interrupted", message: "interrupted", category: "interrupted" });
     this.d.interrupted(this.inFlight);
+    setTimeout(() => this.pool.abort(), this.d.session.timeouts.command).unref();
   }
 
   private snapshot(): Progress {
@@ -312,6 +341,15 @@ export class Outbox {
   }
 
   private report(): BatchReport {
+    // A journal that failed left these rows "sending" on disk: in doubt for every later run, whatever became of them.
+    if (this.stopped?.reason === "journal") {
+      for (const { item, fate } of this.unsettled.values()) {
+        this.counts[item.from]--;
+        this.counts.doubt++;
+        this.doubts.push({ key: item.msg.key, line: item.msg.line, messageId: item.msg.messageId, why: `${fate}, but the journal could not record it (${this.stopped.message})` });
+      }
+      this.unsettled.clear();
+    }
     return buildReport({
       counts: this.counts,
       index: this.d.index,
@@ -319,6 +357,7 @@ export class Outbox {
       file: this.d.settings.file,
       rows: this.d.plan.rows,
       atLeastOnce: this.o.atLeastOnce,
+      insecure: this.d.target.insecure,
       sentNow: this.sentNow,
       retried: this.retried,
       pauses: this.pauses,

@@ -22,6 +22,8 @@ interface Slot {
  */
 export class Pool {
   private readonly slots: (Slot | null)[];
+  /** Every session not yet closed, the ones still connecting included (abort() ends them all). */
+  private readonly live = new Set<Session>();
   /** Connections opened so far. */
   opened = 0;
 
@@ -40,10 +42,12 @@ export class Pool {
     if (slot) await this.drop(i);
     const { Session } = await import("../../session/session.js");
     const s = new Session(this.opts);
+    this.live.add(s);
     const ok = (await s.open()) && (await s.hello()) && (await s.authenticate());
     if (!ok) {
       const failed = reportOf(s);
       await s.close();
+      this.live.delete(s);
       return { failed };
     }
     this.opened++;
@@ -70,6 +74,12 @@ export class Pool {
     const slot = this.slots[i];
     this.slots[i] = null;
     await slot?.session.close();
+    if (slot) this.live.delete(slot.session);
+  }
+
+  /** Ends every connection at once, mid-message or not (the orderly stop's deadline). */
+  abort(): void {
+    for (const s of this.live) s.abort();
   }
 
   /** Closes every connection. */

@@ -19,6 +19,8 @@ export interface BatchReport {
   file: string;
   journal: string;
   atLeastOnce: boolean;
+  /** Certificate verification was off (--insecure). */
+  insecure: boolean;
   /** Rows in the batch file. */
   rows: number;
   /** Rows sent, by this run or an earlier one. */
@@ -50,11 +52,15 @@ export interface BatchReport {
   resume: string | null;
 }
 
-/** The exit category of a batch: interrupted, else why it stopped, else dead (69), else rows left or in doubt (75), else ok. */
+/**
+ * The exit category of a batch: interrupted, else why it stopped, else dead (69), else rows in doubt (74, as
+ * data-unconfirmed is for one message: someone must look before they are resent), else rows left (75), else ok.
+ */
 export function batchCategory(r: BatchReport, allowPartial: boolean): Category {
   if (r.stopped) return r.stopped.category;
   if (r.dead > 0 || (r.partial > 0 && !allowPartial)) return "unavailable";
-  if (r.waiting + r.pending + r.inDoubt > 0) return "tempfail";
+  if (r.inDoubt > 0) return "ioerr";
+  if (r.waiting + r.pending > 0) return "tempfail";
   return "ok";
 }
 
@@ -66,6 +72,7 @@ export interface RunFacts {
   file: string;
   rows: number;
   atLeastOnce: boolean;
+  insecure: boolean;
   sentNow: number;
   retried: number;
   pauses: number;
@@ -94,6 +101,7 @@ export function buildReport(f: RunFacts): BatchReport {
     file: f.file,
     journal: f.journal.path,
     atLeastOnce: f.atLeastOnce,
+    insecure: f.insecure,
     rows: f.rows,
     sent: c.sent,
     sentNow: f.sentNow,

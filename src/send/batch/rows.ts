@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { dataError, noInputError } from "../../errors.js";
+import { formatLimit, INPUT_LIMITS } from "../../fs/read-input.js";
 
 /** One row of a batch file: its position among the data rows (1-based), the line it starts on, and its fields. */
 export interface BatchRow {
@@ -62,6 +63,8 @@ export function rowParser(format: BatchFormat, file: string): RowParser {
 class CsvRows {
   private header: string[] | null = null;
   private cells: string[] = [];
+  /** Characters in `cells`: with `field`, the size of the record being read (bounded by INPUT_LIMITS.batchRow). */
+  private cellChars = 0;
   private field = "";
   private state = Csv.FieldStart;
   /** The previous chunk ended in CR: an LF that starts this one belongs to the same line end. */
@@ -134,6 +137,7 @@ class CsvRows {
       }
     }
     if (this.state === Csv.Unquoted || this.state === Csv.Quoted) this.field += text.slice(start);
+    if (this.cellChars + this.field.length > INPUT_LIMITS.batchRow) throw rowTooLong(this.file, this.recordLine, this.state === Csv.Quoted);
   }
 
   *end(): Generator<BatchRow> {
@@ -144,7 +148,9 @@ class CsvRows {
   }
 
   private endField(rest: string): void {
-    this.cells.push(this.field + (this.state === Csv.QuoteInQuoted ? "" : rest));
+    const value = this.field + (this.state === Csv.QuoteInQuoted ? "" : rest);
+    this.cellChars += value.length;
+    this.cells.push(value);
     this.field = "";
     this.state = Csv.FieldStart;
   }
@@ -154,6 +160,7 @@ class CsvRows {
     this.endField(rest);
     const cells = this.cells;
     this.cells = [];
+    this.cellChars = 0;
     const line = this.recordLine;
     if (blank) return null;
     if (!this.header) {
@@ -167,6 +174,11 @@ class CsvRows {
     for (let i = 0; i < cells.length; i++) fields[this.header[i]!] = cells[i]!;
     return { index: ++this.index, line, fields, lists: {} };
   }
+}
+
+/** A row over INPUT_LIMITS.batchRow: a quote never closed, or not a batch file at all. */
+function rowTooLong(file: string, line: number, inQuotes: boolean): Error {
+  return dataError(`${file} line ${line}: a row longer than ${formatLimit(INPUT_LIMITS.batchRow)}${inQuotes ? " (a quoted field that is never closed?)" : ""}; nothing was sent`);
 }
 
 /** Column names must be unique and non-empty: each one is a template variable. */
@@ -192,9 +204,11 @@ class JsonlRows {
     const parts = (this.rest + text).split("\n");
     this.rest = parts.pop()!;
     for (const p of parts) {
+      if (p.length > INPUT_LIMITS.batchRow) throw rowTooLong(this.file, this.line + 1, false);
       const row = this.parse(p);
       if (row) yield row;
     }
+    if (this.rest.length > INPUT_LIMITS.batchRow) throw rowTooLong(this.file, this.line + 1, false);
   }
 
   *end(): Generator<BatchRow> {

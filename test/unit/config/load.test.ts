@@ -28,14 +28,18 @@ const FORMS: [string, string][] = [
   [".mailctlrc.json", json("json.example")],
   [".mailctlrc.yaml", yaml("yaml.example")],
   [".mailctlrc.yml", yaml("yml.example")],
+  ["mailctl.config.yaml", yaml("config-yaml.example")],
+  ["package.json", JSON.stringify({ name: "app", mailctl: { profiles: { p: { host: "pkg.example" } } } })],
+];
+
+/** Configs that are code: a search reports them and does not run them; --config loads them. */
+const CODE_FORMS: [string, string][] = [
   [".mailctlrc.js", cjs("rc-js.example")],
   [".mailctlrc.cjs", cjs("rc-cjs.example")],
   [".mailctlrc.mjs", esm("rc-mjs.example")],
   ["mailctl.config.js", cjs("config-js.example")],
   ["mailctl.config.cjs", cjs("config-cjs.example")],
   ["mailctl.config.mjs", esm("config-mjs.example")],
-  ["mailctl.config.yaml", yaml("config-yaml.example")],
-  ["package.json", JSON.stringify({ name: "app", mailctl: { profiles: { p: { host: "pkg.example" } } } })],
 ];
 
 const noWarn = (m: string) => {
@@ -49,6 +53,19 @@ describe("config discovery", () => {
     expect(loaded.files).toHaveLength(1);
     expect(loaded.files[0]).toMatchObject({ path: path.join(t.root, "app", name), scope: "project", display: path.join("..", name) });
     expect(loaded.files[0]!.config.profiles.p!.host).toMatch(/\.example$/);
+  });
+
+  it.each(CODE_FORMS)("reports %s found by search and does not run it; --config runs it (%#)", async (name, text) => {
+    const t = tree({ [`app/${name}`]: text, ".mailctlrc.yaml": yaml("data-above.example") });
+    const warnings: string[] = [];
+    const loaded = await loadConfig({ cwd: t.cwd, env: t.env }, (m) => warnings.push(m));
+    expect(loaded.skipped.map((x) => x.path)).toEqual([path.join(t.root, "app", name)]);
+    expect(warnings).toEqual([expect.stringContaining(`${path.join("..", name)} is not run: a JavaScript config found by searching`)]);
+    // The search goes on for data: here the YAML file above.
+    expect(loaded.files.map((f) => f.config.profiles.p!.host)).toEqual(["data-above.example"]);
+    const named = await loadConfig({ cwd: t.cwd, env: t.env, explicit: path.join(t.root, "app", name) }, noWarn);
+    expect(named.files[0]).toMatchObject({ scope: "explicit" });
+    expect(named.files[0]!.config.profiles.p!.host).toMatch(/\.example$/);
   });
 
   it("takes the nearest directory's file, and in one directory package.json before .mailctlrc", async () => {
@@ -105,7 +122,9 @@ describe("config discovery", () => {
     [".mailctlrc.js", "module.exports = { profiles: { w: { password: hunter2secret } } };"],
   ])("reports an unparseable %s as exit 78 naming the file, without quoting its text", async (name, text) => {
     const t = tree({ [`app/${name}`]: text });
-    const err = (await loadConfig({ cwd: t.cwd, env: t.env }, noWarn).catch((e: unknown) => e)) as MailctlError;
+    // A code config is read only when named (a search reports it and moves on).
+    const explicit = name.endsWith(".js") ? { explicit: path.join(t.root, "app", name) } : {};
+    const err = (await loadConfig({ cwd: t.cwd, env: t.env, ...explicit }, noWarn).catch((e: unknown) => e)) as MailctlError;
     expect(err).toBeInstanceOf(MailctlError);
     expect(err.category).toBe("config");
     expect(err.message.startsWith(`${path.join("..", name)}: cannot be read: `)).toBe(true);

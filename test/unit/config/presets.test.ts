@@ -45,6 +45,13 @@ describe("presets schema", () => {
     for (const e of p.endpoints) expect(portTlsProblem(e.port, e.tls)?.severity, `${e.port} ${e.tls}`).not.toBe("error");
   });
 
+  it("gives explain's text hints a stated order: each textOrder once, each hint a valid expression", () => {
+    const orders = listPresets().flatMap((p) => (p.match.text ? [p.match.textOrder] : []));
+    expect(orders.every((o) => Number.isInteger(o)), "every preset with text hints has a textOrder").toBe(true);
+    expect(new Set(orders).size).toBe(orders.length);
+    for (const p of listPresets()) for (const re of p.match.text ?? []) expect(() => new RegExp(re), `${p.name}: ${re}`).not.toThrow();
+  });
+
   it("has no alias that is another preset's name or alias", () => {
     const seen = new Map<string, string>();
     for (const p of listPresets()) {

@@ -174,9 +174,16 @@ describe("password", () => {
     expect(target.password).toBe("flag-secret");
   });
 
-  it("runs the profile's passwordCommand", async () => {
-    const s = setup("profiles:\n  default:\n    host: h.example\n    port: 587\n    user: u\n    passwordCommand: [echo, cmd-secret]\n");
+  it("runs the passwordCommand of the user's own config file", async () => {
+    const s = setup(undefined, "profiles:\n  default:\n    host: h.example\n    port: 587\n    user: u\n    passwordCommand: [echo, cmd-secret]\n");
     expect((await resolve(s)).target.password).toBe("cmd-secret");
+  });
+
+  it("does not run a passwordCommand from a project file found by searching (exit 78), but does when --config names it", async () => {
+    const s = setup("profiles:\n  default:\n    host: h.example\n    port: 587\n    user: u\n    passwordCommand: [echo, cmd-secret]\n");
+    const err = await resolve(s).catch((e: unknown) => e);
+    expect(err).toMatchObject({ category: "config", message: ".mailctlrc.yaml: profiles.default.passwordCommand: passwordCommand is not run: it comes from a project config found by searching, which could be anyone's (a cloned repository, say)" });
+    expect((await resolve(s, { config: s.projectFile })).target.password).toBe("cmd-secret");
   });
 
   it("prefers MAILCTL_PASSWORD to a password in the file, and warns about a file others can read", async () => {
@@ -213,5 +220,15 @@ describe("password prompt", () => {
     expect(ctx.io.stderr.text).not.toContain("typed-pw");
     await expect(resolveTarget({}, tty("\x03"), { needPort: true })).rejects.toMatchObject({ category: "interrupted" });
     expect((await resolve(s)).target.password).toBeUndefined(); // not a terminal: no prompt
+  });
+});
+
+describe("timeouts", () => {
+  it("MAILCTL_TIMEOUT in exponent form or below 0.1 s is a configuration error naming it", async () => {
+    const s = setup();
+    for (const bad of ["1e-9", "0.01", "-3"]) {
+      const err = await resolve(s, { host: "h.example", port: 25 }, { MAILCTL_TIMEOUT: bad }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ category: "config", message: `MAILCTL_TIMEOUT="${bad}" is not a number of seconds from 0.1 to 3600` });
+    }
   });
 });

@@ -21,11 +21,28 @@ const EXAMPLES: { id: string; wordings: [client: string, text: string][] }[] = [
     ],
   },
   {
+    // QQ's "502 Invalid paramenters": the words of the error name the command it answered, when they can.
+    id: "sender-invalid",
+    wordings: [
+      // aiosmtplib errors.py SMTPSenderRefused(code, message, sender): the third part is the sender, here empty.
+      ["as the issue quotes it (aiosmtplib SMTPSenderRefused)", "(502, 'Invalid paramenters', '')"],
+      ["python smtplib SMTPSenderRefused", "smtplib.SMTPSenderRefused: (502, b'Invalid paramenters', '')"],
+      ["the reply alone", "502 Invalid paramenters"],
+    ],
+  },
+  {
+    id: "starttls-unavailable",
+    wordings: [
+      // Lib/smtplib.py raises the bare SMTPResponseException only from starttls() (and QUIT).
+      ["python smtplib starttls()", "smtplib.SMTPResponseException: (502, b'Invalid paramenters')"],
+      ["nodemailer ETLS (reference A 4c format)", "Error upgrading connection with STARTTLS: 502 Invalid paramenters"],
+    ],
+  },
+  {
     id: "starttls-after-implicit-tls",
     wordings: [
-      ["as the issue quotes it", "(502, 'Invalid paramenters', '')"],
-      ["python smtplib (SMTPResponseException args)", "smtplib.SMTPResponseException: (502, b'Invalid paramenters')"],
-      ["nodemailer ETLS (reference A 4c format)", "Error upgrading connection with STARTTLS: 502 Invalid paramenters"],
+      ["aiosmtplib starttls() on a TLS connection", "aiosmtplib.errors.SMTPException: Connection already using TLS"],
+      ["163 via smtplib SMTP_SSL + starttls() (SeldomQA/XTestRunner#41)", "smtplib.SMTPResponseException: (454, b'Command not permitted when TLS active')"],
     ],
   },
   {
@@ -58,6 +75,47 @@ describe("mailctl explain on the issue's examples, in several clients' wordings"
       });
     }
   }
+
+  it("tells QQ's 502 as one story: the empty sender when the tuple shows it; both causes, ranked, with the check, when the text cannot tell", async () => {
+    const tuple = JSON.parse((await runCli(["explain", "--json", "(502, 'Invalid paramenters', '')"])).stdout).diagnoses[0];
+    expect(tuple.explanation).toContain("an empty envelope sender (MAIL FROM:<>)");
+    expect(tuple.explanation).not.toMatch(/Ranked by the evidence/);
+    const bare = await runCli(["explain", "--json", "--provider", "qq", "502 Invalid paramenters"]);
+    const d = JSON.parse(bare.stdout).diagnoses[0];
+    expect(d.explanation).toMatch(/Ranked by the evidence: \(1\) a refused MAIL FROM.*\(2\) a STARTTLS on the already-encrypted port 465/s);
+    expect(d.explanation).toMatch(/What tells them apart is the command the reply answers: a transcript \(mailctl doctor .*--transcript/);
+    expect(d.fix[0]).toMatch(/^Make the From header one valid mailbox/);
+    expect(d.fix[1]).toMatch(/^If the transcript shows the reply answering STARTTLS instead/);
+    expect(bare.code).toBe(69);
+  });
+
+  it("the wrong-version paste gets the STARTTLS fix first, and no \"port ?\"", async () => {
+    const r = await runCli(["explain", "--json", "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"]);
+    const d = JSON.parse(r.stdout).diagnoses[0];
+    expect(d.explanation).not.toMatch(/port \?/);
+    expect(d.fix[0]).toMatch(/^Use port 587 with STARTTLS instead of implicit TLS \(.*smtplib\.SMTP then starttls\(\); aiosmtplib use_tls=False, start_tls=True\)/);
+    expect(d.fix[1]).toMatch(/^Or keep implicit TLS and use port 465/);
+  });
+
+  it("\"what happened\" quotes the line that names the cause, not the whole pasted traceback", async () => {
+    const traceback = [
+      "Traceback (most recent call last):",
+      '  File "/app/api/libs/smtp.py", line 29, in send',
+      "    smtp = smtplib.SMTP_SSL(self.server, self.port, timeout=10)",
+      '  File "/usr/lib/python3.12/smtplib.py", line 1022, in __init__',
+      "    SMTP.__init__(self, host, port, local_hostname, timeout,",
+      '  File "/usr/lib/python3.12/ssl.py", line 1104, in do_handshake',
+      "    self._sslobj.do_handshake()",
+      "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)",
+    ].join("\n");
+    const d = JSON.parse((await runCli(["explain", "--json", traceback])).stdout).diagnoses[0];
+    expect(d.id).toBe("tls-to-plaintext-port");
+    expect(d.evidence).toBe("ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)");
+    // The port comes from another line; the line shown is the one that names the failure.
+    const eof = JSON.parse((await runCli(["explain", "--json", 'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n    smtp.connect()\naiosmtplib.errors.SMTPServerDisconnected: Unexpected EOF received\nsmtp.qq.com port 465'])).stdout).diagnoses[0];
+    expect(eof.id).toBe("plaintext-to-implicit-tls");
+    expect(eof.evidence).toBe("aiosmtplib.errors.SMTPServerDisconnected: Unexpected EOF received");
+  });
 
   it("reads the text from stdin", async () => {
     const r = await runCli(["explain", "--json"], { stdin: "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)\n" });

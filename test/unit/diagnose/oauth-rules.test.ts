@@ -1,7 +1,8 @@
-// Which OAuth2 cause the catalog names for the providers' real token errors (sources in src/diagnose/rules.ts).
+// Which OAuth2 cause the catalog names for the providers' real token errors (sources beside the rules in src/diagnose/catalog/auth.ts).
 import { describe, expect, it } from "vitest";
 import { diagnose } from "../../../src/diagnose/diagnose.js";
-import { fromFailure, fromText, type TokenFacts } from "../../../src/diagnose/evidence.js";
+import { fromFailure, fromText } from "../../../src/diagnose/evidence.js";
+import { type TokenFacts } from "../../../src/session/auth.js";
 import { providerByName, providerFromText } from "../../../src/diagnose/providers.js";
 import { parseReply } from "../../../src/session/reply.js";
 

@@ -3,7 +3,7 @@ import { parse } from "../../../src/config/importers/aiosmtplib.js";
 import { fixture } from "./helpers.js";
 
 describe("aiosmtplib / smtplib importer", () => {
-  it("reads use_tls=True without start_tls on 465 as implicit TLS, and points at start_tls=False", () => {
+  it("reads use_tls=True without start_tls on 465 as implicit TLS, with nothing to warn about (aiosmtplib never sends STARTTLS on a TLS connection)", () => {
     const r = parse(fixture("aiosmtplib-qq.json"));
     expect(r.settings).toEqual({
       host: "smtp.qq.com",
@@ -16,8 +16,16 @@ describe("aiosmtplib / smtplib importer", () => {
       fromName: "Alerts",
     });
     expect(r.keys.tls).toEqual(["use_tls", "start_tls"]);
-    expect(r.warnings).toEqual([expect.stringMatching(/^use_tls=True with start_tls left at None: .*start_tls=False/)]);
+    expect(r.warnings).toEqual([]);
     expect(r.problems).toEqual([]);
+    // The code sets message["From"] = sender on an email.mime message and sends it with send_message.
+    expect(r.fromHeader).toEqual({ value: "Alerts <10001@qq.com>", writer: { kind: "python-compat32", fold: 78 }, how: expect.stringContaining("aiosmtplib send_message"), keys: ["sender"] });
+  });
+
+  it("message_class EmailMessage makes the From the policy.default one; smtplib settings send msg.as_string()", () => {
+    expect(parse('{"hostname": "h", "port": 465, "use_tls": true, "sender": "张三 <a@b.c>", "message_class": "EmailMessage"}').fromHeader?.writer).toEqual({ kind: "python-default" });
+    expect(parse('{"class": "SMTP_SSL", "host": "h", "port": 465, "sender": "张三 <a@b.c>"}').fromHeader?.writer).toEqual({ kind: "python-compat32", fold: 0 });
+    expect(parse('{"hostname": "h", "sender": "a@b.c", "message_class": "Email"}').warnings).toContainEqual(expect.stringMatching(/message_class "Email" is not/));
   });
 
   it("has nothing to say once start_tls=False is explicit", () => {

@@ -81,3 +81,18 @@ describe("msmtprc importer", () => {
     expect(() => parse("defaults\ntls on\n", { fileName: "msmtprc" })).toThrow(/^msmtprc: no account is defined$/);
   });
 });
+
+describe("msmtp and the From header", () => {
+  it("reads from_full_name and set_from_header: msmtp writes its own From only when told to", async () => {
+    const { writeAppFrom } = await import("../../../src/send/app-from.js");
+    const conf = (extra: string) => parse(`account default\nhost smtp.example.com\nfrom me@example.com\n${extra}`);
+    const auto = conf('from_full_name "张三"').fromHeader!;
+    expect(auto).toMatchObject({ value: { name: "张三", address: "me@example.com" }, writer: { kind: "msmtp", set: "auto" }, keys: ["from", "from_full_name"] });
+    // src/tools.c encode_for_header: the whole name in one base64 word, the locale's charset in lower case.
+    expect(await writeAppFrom(auto)).toEqual({ header: "=?utf-8?B?5byg5LiJ?= <me@example.com>" });
+    expect(await writeAppFrom(conf('from_full_name "Doe, John"').fromHeader!)).toEqual({ header: "Doe, John <me@example.com>" });
+    expect(conf("set_from_header on").fromHeader).toMatchObject({ writer: { kind: "msmtp", set: "on" }, keys: ["from", "set_from_header"] });
+    expect(conf("set_from_header off").fromHeader).toBeUndefined();
+    expect(conf("").warnings.filter((w) => /from_full_name/.test(w))).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { importConfig, renderSettings } from "../../../src/config/importers/index.js";
-import type { Dialect, ProfileSettings } from "../../../src/config/types.js";
+import type { Dialect } from "../../../src/config/importers/registry.js";
+import type { ProfileSettings } from "../../../src/settings.js";
 
 const IMPLICIT: ProfileSettings = { port: 465, tls: "implicit" };
 const STARTTLS: ProfileSettings = { port: 587, tls: "starttls" };

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { importConfig, renderSettings } from "../../../src/config/importers/index.js";
-import type { Dialect } from "../../../src/config/types.js";
+import { DIALECT_NAMES, type Dialect } from "../../../src/config/importers/registry.js";
 import { SAMPLES, fixture } from "./helpers.js";
-
-const DIALECTS: Dialect[] = ["mailctl", "dify", "ragflow", "msmtp", "nodemailer", "smtp-url", "aiosmtplib"];
 
 describe("passwords never leave through warnings, problems or rendered fixes", () => {
   for (const { file, secrets } of SAMPLES.filter((s) => s.secrets.length > 0)) {
@@ -11,7 +9,7 @@ describe("passwords never leave through warnings, problems or rendered fixes", (
       const r = importConfig(fixture(file), { fileName: file, account: file === "msmtprc" ? "qq" : undefined });
       expect(secrets).toContain(r.settings.password);
       const said = JSON.stringify([r.warnings, r.problems, r.keys]);
-      for (const dialect of DIALECTS) {
+      for (const dialect of DIALECT_NAMES) {
         const rendered = renderSettings(dialect, r.settings).join("\n");
         for (const secret of secrets) expect(rendered, `${dialect} render`).not.toContain(secret);
       }
@@ -20,7 +18,7 @@ describe("passwords never leave through warnings, problems or rendered fixes", (
   }
 
   it("renders a password change as a placeholder in every dialect", () => {
-    for (const dialect of DIALECTS) {
+    for (const dialect of DIALECT_NAMES) {
       const lines = renderSettings(dialect, { user: "joe", password: "hunter2-secret" });
       expect(lines.join("\n"), dialect).not.toContain("hunter2-secret");
       if (dialect !== "smtp-url") expect(lines.join("\n"), dialect).toMatch(/<your SMTP password/);

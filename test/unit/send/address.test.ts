@@ -50,6 +50,17 @@ describe("address parsing", () => {
     ["Name <>", /no address/],
     ["=?UTF-8?B?5byg5LiJ?= <z@example.com>", /already RFC 2047-encoded/],
     [`${"x".repeat(65)}@example.com`, /longer than 64/],
+    // What addressparser would have to guess at: refused, never half-read.
+    ["Bob <a@example.com> <b@example.com>", /more than one address in angle brackets/],
+    ["<bob@example.com", /the "<" is never closed/],
+    ["bob@example.com>", /a ">" without its "<"/],
+    ["Bob <a@example.com> and more", /text after the <address>: "and more"/],
+    ["Bob <<a@example.com>>", /a "<" inside <…>/],
+    ['"Bob <a@example.com>', /a quote that is never closed/],
+    ["bob@[300.1.1.1]", /not an address literal .*each octet 0–255/],
+    ["bob@[1.2.3]", /not an address literal/],
+    ["bob@[IPv6:not-an-address]", /not an IPv6 address literal/],
+    ["bob@[tag:anything]", /not an address literal/],
   ];
   for (const [input, why] of invalid) {
     it(`refuses ${JSON.stringify(input)} with exit 65 naming it`, () => {

@@ -51,3 +51,32 @@ describe("message building", () => {
     expect(m.headerLines.some((h) => /^bcc:/i.test(h))).toBe(false);
   });
 });
+
+describe("a From header sent verbatim (doctor --header-from, an app's own From)", () => {
+  const read = async (m: Awaited<ReturnType<typeof composeMessage>>) => {
+    const chunks: Buffer[] = [];
+    for await (const c of m.stream()) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+  const values = [
+    "=?utf-8?b?5byg5LiJ?= <app@example.com>",
+    "=?utf-8?b?5byg5LiJIDxhcHBAZXhhbXBsZS5jb20+?=",
+    "张三 <app@example.com>",
+    '"Doe, John" <app@example.com>',
+    "Name <Name <app@example.com>>",
+    "=?UTF-8?Q?Zhang_S=C3=A4n?= <app@example.com>",
+  ];
+  for (const value of values) {
+    it(`writes exactly one From header, byte for byte: ${value}`, async () => {
+      const m = await composeMessage({ ...base, rawFromHeader: value });
+      const bytes = await read(m);
+      const head = bytes.subarray(0, bytes.indexOf("\r\n\r\n") + 2);
+      const lines = head.toString("utf8").split("\r\n").filter((l) => /^from:/i.test(l));
+      expect(lines).toEqual([`From: ${value}`]);
+      expect(head.includes(Buffer.from(`From: ${value}\r\n`, "utf8"))).toBe(true);
+      expect(bytes.length).toBe(m.size);
+      // The envelope sender stays the address given separately.
+      expect(m.envelope.from).toBe("app@example.com");
+    });
+  }
+});

@@ -20,6 +20,18 @@ describe("DATA transparency (RFC 5321 §4.5.2)", () => {
     expect(stuff(["one\ntwo\n.three"])).toBe("one\r\ntwo\r\n..three\r\n.\r\n");
   });
 
+  it("turns a bare CR into CRLF, so a body cannot smuggle an end of data (RFC 5321 §2.3.8)", () => {
+    expect(stuff(["line1\r.\r\nMAIL FROM:<evil@example.com>\r\n"])).toBe("line1\r\n..\r\nMAIL FROM:<evil@example.com>\r\n.\r\n");
+    expect(stuff(["line1\r", ".\r\nx"])).toBe("line1\r\n..\r\nx\r\n.\r\n");
+    expect(stuff(["a\r\rb\r"])).toBe("a\r\n\r\nb\r\n.\r\n");
+  });
+
+  it("without transparency, normalises line ends only and adds no terminator (the stored message)", () => {
+    const s = new DotStuffer({ transparency: false });
+    const out = Buffer.concat([s.push(Buffer.from(".a\rb\nc")), s.end()]).toString();
+    expect(out).toBe(".a\r\nb\r\nc\r\n");
+  });
+
   it("counts the bytes given, not the bytes sent", () => {
     const s = new DotStuffer();
     s.push(Buffer.from(".a\n"));
@@ -27,11 +39,11 @@ describe("DATA transparency (RFC 5321 §4.5.2)", () => {
   });
 
   it("gives the same bytes as a whole-text reference, for any text split anywhere", () => {
-    // Reference on the whole text: LF → CRLF unless after CR, "." doubled at each line start, then the end.
+    // Reference on the whole text: every CRLF, bare CR and bare LF → CRLF, "." doubled at each line start, then the end.
     const reference = (t: string) => {
-      const crlf = t.replace(/(?<!\r)\n/g, "\r\n");
+      const crlf = t.replace(/\r\n|\r|\n/g, "\r\n");
       const stuffed = crlf.replace(/(^|\n)\./g, "$1..");
-      return stuffed + (stuffed === "" || stuffed.endsWith("\n") ? "" : stuffed.endsWith("\r") ? "\n" : "\r\n") + ".\r\n";
+      return stuffed + (stuffed === "" || stuffed.endsWith("\n") ? "" : "\r\n") + ".\r\n";
     };
     const alphabet = ["a", ".", "\r", "\n", "\r\n", "b c"];
     let seed = 7;
