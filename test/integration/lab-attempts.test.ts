@@ -109,6 +109,30 @@ describe("the lab's attempt record", () => {
     expect(a!.session.decisions.map((d) => d.stage)).toContain("DATA"); // smtp-server's 503 is recorded, as what it is
   });
 
+  it("says why QQ refused: the authorization code, a MAIL FROM that is not one address, a From header that does not parse", async () => {
+    const lab = await testLab({ persona: "qq" });
+    const settled = nextAttempts(lab, 2);
+    const first = await openLab(lab, "implicit");
+    expect(await first.c.cmd(`AUTH PLAIN ${Buffer.from(`\0${LAB_USER}\0not-the-code`).toString("base64")}`)).toMatch(/^535 Login Fail/);
+    await first.c.cmd("QUIT");
+    first.c.close();
+    const { c } = await openLab(lab, "implicit");
+    expect(await c.cmd(`AUTH PLAIN ${Buffer.from(`\0${LAB_USER}\0${LAB_PASSWORD}`).toString("base64")}`)).toMatch(/^235 /);
+    expect(await c.cmd("MAIL FROM:<>")).toMatch(/^502 Invalid paramenters/);
+    expect(await c.cmd(`MAIL FROM:<${LAB_USER}>`)).toMatch(/^250 /);
+    expect(await c.cmd("RCPT TO:<friend@example.com>")).toMatch(/^250 /);
+    expect(await c.cmd("DATA")).toMatch(/^354 /);
+    expect(await c.cmd(`From: Zhang San <${LAB_USER}\r\nSubject: broken From\r\n\r\nhi\r\n.`)).toMatch(/^550 The "From" header is missing or invalid/);
+    await c.cmd("QUIT");
+    c.close();
+    const [login, sent] = await settled;
+    expect(login!.session.decisions.at(-1)!.why).toMatch(/authorization code \(授权码\)/);
+    const whys = sent!.session.decisions.map((d) => d.why);
+    expect(whys).toContainEqual(expect.stringMatching(/^MAIL FROM:<> is not one valid address/));
+    expect(whys.at(-1)).toMatch(/^the From header is not one valid mailbox \(RFC 5322 §3\.6\.2, RFC 2047\): ./);
+    for (const f of secretForms(LAB_PASSWORD)) expect(await readFile(lab.attemptsPath, "utf8")).not.toContain(f);
+  });
+
   it("keeps the first bytes of a message refused after DATA (Outlook's SendAsDenied) and says why", async () => {
     const lab = await testLab({ persona: "outlook" });
     const settled = nextAttempts(lab);
