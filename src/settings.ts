@@ -469,6 +469,7 @@ export const OUTPUT: readonly Setting[] = [OPTIONS.json, OPTIONS.transcript];
 export const ENVIRONMENT: readonly { names: string[]; meaning: string }[] = [
   { names: ["MAILCTL_PASSWORD"], meaning: "the password, unless `--password-env` names another variable or the profile has `passwordCommand` / `passwordEnv`" },
   { names: ["MAILCTL_LAB_PASSWORD"], meaning: "the lab account's password for `mailctl lab` (else one is generated)" },
+  { names: ["MAILCTL_LAB_UI_TOKEN"], meaning: "the token `mailctl lab --ui` requires (else one is generated when the inbox listens beyond loopback)" },
   { names: ["XDG_CONFIG_HOME"], meaning: "where the user config file lives: `$XDG_CONFIG_HOME/mailctl/config.yaml` (an absolute path; default `~/.config`)" },
   { names: ["XDG_CACHE_HOME"], meaning: "the lab directory is `$XDG_CACHE_HOME/mailctl/lab` (default `~/.cache/mailctl/lab`)" },
   { names: ["HOME"], meaning: "the home directory, for `~/.config` and `~` in paths" },

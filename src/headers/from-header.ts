@@ -106,8 +106,8 @@ function phrase(text: string): string | FromHeader {
   return words.join(" ");
 }
 
-/** Decodes one RFC 2047 encoded word; null when its charset is unknown or its bytes are not valid in that charset. */
-function encodedWord(word: string): string | null {
+/** Decodes one RFC 2047 encoded word; null when it is malformed, its charset is unknown or its bytes are not valid in that charset. */
+export function encodedWord(word: string): string | null {
   const m = ENCODED_WORD.exec(word);
   if (!m) return null;
   const [, charset, encoding, payload] = m as unknown as [string, string, string, string];

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { processAlive, syncDir, writeAll } from "../fs/durable.js";
+import { processAlive, syncDir, writeAll, writeFileAtomic } from "../fs/durable.js";
 import type { PortKind } from "./smtp-hooks.js";
 
 /** One line of the capture index (captures/index.jsonl): everything known about an accepted message except its bytes. */
@@ -21,6 +21,13 @@ export interface CaptureEntry {
   tls: { secure: boolean; protocol: string | null; cipher: string | null };
   envelope: { mailFrom: string; rcptTo: string[] };
   /** Message size in bytes, as received (after dot-unstuffing, RFC 5321 §4.5.2). */
+  size: number;
+}
+
+/** A message the head check refused: what the check returned, the first bytes it judged, and the whole size. */
+export interface Refused {
+  refused: unknown;
+  head: Buffer;
   size: number;
 }
 
@@ -46,6 +53,9 @@ export class CaptureStore {
   private index: FileHandle | null = null;
   private queue: { line: string; done: (err?: Error) => void }[] = [];
   private flushing: Promise<void> | null = null;
+  /** The index write in progress, and a rewrite of the index that new writes wait for. */
+  private writing: Promise<void> | null = null;
+  private rewriting: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
   /** Prefix of this store's temp files: the pid tells a later start which ones belong to a lab that is gone. */
   private readonly tmpPrefix = `${TMP_PREFIX}${process.pid}-${randomBytes(3).toString("hex")}-`;
@@ -62,10 +72,10 @@ export class CaptureStore {
   }
 
   /**
-   * Stores one message durably. Returns the index entry, or `{ refused }` with what `check` returned when the
-   * head check refuses the message (nothing is kept then). Rejects when the stream fails (the client went away).
+   * Stores one message durably. Returns the index entry, or `{ refused, head, size }` with what `check` returned
+   * when the head check refuses the message (nothing is kept then). Rejects when the stream fails (the client went away).
    */
-  save(stream: Readable, meta: CaptureMeta, check?: HeadCheck): Promise<CaptureEntry | { refused: unknown }> {
+  save(stream: Readable, meta: CaptureMeta, check?: HeadCheck): Promise<CaptureEntry | Refused> {
     const p = this.store(stream, meta, check);
     this.inflight.add(p);
     const forget = () => this.inflight.delete(p);
@@ -88,16 +98,48 @@ export class CaptureStore {
       .map((l) => JSON.parse(l) as CaptureEntry);
   }
 
+  /**
+   * Deletes captures: their .eml files and their index lines (every one with "all"). The index is rewritten
+   * atomically while new index lines wait; other labs sharing the directory would lose lines written meanwhile.
+   */
+  remove(ids: ReadonlySet<string> | "all"): Promise<void> {
+    const previous = this.rewriting;
+    const run = (async () => {
+      await previous?.catch(() => {});
+      await this.writing?.catch(() => {});
+      const entries = await this.entries();
+      const gone = entries.filter((e) => ids === "all" || ids.has(e.id));
+      if (!gone.length) return;
+      const kept = entries.filter((e) => !gone.includes(e));
+      await this.index?.close();
+      this.index = null;
+      try {
+        await writeFileAtomic(this.indexPath, kept.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
+        await syncDir(this.dir);
+      } finally {
+        this.index = await open(this.indexPath, "a", 0o600);
+      }
+      for (const e of gone) await rm(join(this.dir, e.file), { force: true });
+    })();
+    this.rewriting = run;
+    const clear = () => {
+      if (this.rewriting === run) this.rewriting = null;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
   /** Waits for messages being stored, closes the index and removes temp files of messages that did not finish. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
+    await this.rewriting?.catch(() => {});
     await this.flushing;
     await this.index?.close();
     this.index = null;
     await this.sweep((_pid, name) => name.startsWith(this.tmpPrefix));
   }
 
-  private async store(stream: Readable, meta: CaptureMeta, check?: HeadCheck): Promise<CaptureEntry | { refused: unknown }> {
+  private async store(stream: Readable, meta: CaptureMeta, check?: HeadCheck): Promise<CaptureEntry | Refused> {
     const now = new Date();
     const id = randomBytes(8).toString("hex");
     const file = `${now.toISOString().replace(/[:.]/g, "-")}-${id}.eml`;
@@ -120,10 +162,11 @@ export class CaptureStore {
       } finally {
         await fh.close();
       }
-      const refused = check?.(Buffer.concat(head).subarray(0, HEAD_LIMIT), size);
+      const first = Buffer.concat(head).subarray(0, HEAD_LIMIT);
+      const refused = check?.(first, size);
       if (refused) {
         await rm(tmp, { force: true });
-        return { refused };
+        return { refused, head: first, size };
       }
       await rename(tmp, join(this.dir, file));
       await syncDir(this.dir);
@@ -146,15 +189,20 @@ export class CaptureStore {
   /** Writes every queued line in one write and one fsync, until the queue is empty. */
   private async flush(): Promise<void> {
     while (this.queue.length) {
+      while (this.rewriting) await this.rewriting.catch(() => {});
       const batch = this.queue.splice(0);
-      try {
+      this.writing = (async () => {
         if (!this.index) throw new Error("the capture index is closed");
         await writeAll(this.index, Buffer.from(batch.map((b) => b.line).join(""), "utf8"));
         await this.index.sync();
+      })();
+      try {
+        await this.writing;
         for (const b of batch) b.done();
       } catch (err) {
         for (const b of batch) b.done(err as Error);
       }
+      this.writing = null;
     }
     this.flushing = null;
   }

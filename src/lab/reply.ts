@@ -6,11 +6,18 @@ export interface LabReply {
   lines: string[];
   /** QQ sends its Chinese texts in GBK; everything else goes out as UTF-8 (ASCII in practice). */
   charset?: "utf8" | "gbk";
+  /** Why the persona answers this way, in plain words, for the inbox's record of the session (never sent). */
+  why?: string;
 }
 
 /** Builds a reply; several lines make a multi-line reply (RFC 5321 §4.2.1: "code-" on every line but the last). */
 export function reply(code: number, ...lines: string[]): LabReply {
   return { code, lines: lines.length ? lines : [""] };
+}
+
+/** The reply with the reason the persona gives for it; a reason the reply already carries is the more specific one and stays. */
+export function because(r: LabReply, why: string): LabReply {
+  return r.why ? r : { ...r, why };
 }
 
 /** The same reply, sent as GBK bytes. */
@@ -22,9 +29,14 @@ export function gbk(r: LabReply): LabReply {
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x1f\x7f]/g;
 
+/** The reply's lines as they go on the wire, without line ends ("535-5.7.8 …", "535 5.7.8 …"). */
+export function replyLines(r: LabReply): string[] {
+  return r.lines.map((l, i) => `${r.code}${i < r.lines.length - 1 ? "-" : " "}${l.replace(CONTROLS, " ")}`);
+}
+
 /** The reply as wire bytes, CRLF after every line. */
 export function encodeReply(r: LabReply): Buffer {
-  const text = r.lines.map((l, i) => `${r.code}${i < r.lines.length - 1 ? "-" : " "}${l.replace(CONTROLS, " ")}`).join("\r\n") + "\r\n";
+  const text = replyLines(r).join("\r\n") + "\r\n";
   return r.charset === "gbk" ? encodeGbk(text) : Buffer.from(text, "utf8");
 }
 

@@ -4,11 +4,13 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import type { TlsMode } from "../session/tls-mode.js";
 import { MailctlError, usageError } from "../errors.js";
+import { AttemptJournal } from "./attempt-journal.js";
 import { CaptureStore, type CaptureEntry } from "./capture.js";
 import { defaultLabDir, ensureLabCerts, LAB_HOSTS, type LabCerts } from "./lab-dir.js";
 import { createPersona, type PersonaName } from "./personas/index.js";
 import { LAB_USER, type DefaultPersona, type ExtraAccount, type PersonaSettings } from "./personas/default.js";
 import { createListener } from "./listener.js";
+import type { LabAttempt } from "./session-record.js";
 import type { LabSmtpServer, PortKind } from "./smtp-hooks.js";
 
 /** How to start a lab. Everything is optional. */
@@ -39,8 +41,12 @@ export interface LabEndpoint {
 }
 
 export type { LabRejection } from "./listener.js";
+export type { LabAttempt, LabDecision, LabSession } from "./session-record.js";
 
-/** A running lab. Events: "message" (CaptureEntry), "rejected" (LabRejection), "warning" (Error). */
+/**
+ * A running lab. Events: "message" (CaptureEntry), "rejected" (LabRejection), "attempt" (LabAttempt: each
+ * accepted message and each refused try, with its session record, once settled), "warning" (Error).
+ */
 export interface Lab extends EventEmitter {
   persona: PersonaName;
   dir: string;
@@ -53,10 +59,18 @@ export interface Lab extends EventEmitter {
   endpoints: Record<PortKind, LabEndpoint>;
   captureDir: string;
   indexPath: string;
+  /** The attempt journal (captures/attempts.jsonl). */
+  attemptsPath: string;
+  /** The SIZE the persona advertises (RFC 1870), in bytes. */
+  sizeLimit: number;
   /** What the certificate step created on this start. */
   created: { ca: boolean; server: boolean };
   /** The capture index, oldest first. */
   captures(): Promise<CaptureEntry[]>;
+  /** Every attempt on record (accepted and refused, with their sessions), oldest first. */
+  attempts(): Promise<LabAttempt[]>;
+  /** Deletes captures and attempts by id (every one with "all"): files, index lines, journal lines. */
+  remove(ids: ReadonlySet<string> | "all"): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +96,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const wildcard = listen === "0.0.0.0" || listen === "::";
   const hosts = wildcard || LAB_HOSTS.includes(listen) ? LAB_HOSTS : [...LAB_HOSTS, listen];
   const store = new CaptureStore(join(dir, "captures"));
+  const journal = new AttemptJournal(store.dir);
   let certs: LabCerts;
   try {
     certs = await ensureLabCerts(dir, hosts);
@@ -102,9 +117,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     extraAccounts: persona.extraAccounts,
     captureDir: store.dir,
     indexPath: store.indexPath,
+    attemptsPath: journal.path,
+    sizeLimit: persona.size,
     created: certs.created,
   };
-  const lab = new RunningLab(info, persona, store, opts.closeTimeoutMs ?? 1000);
+  const lab = new RunningLab(info, persona, store, journal, opts.closeTimeoutMs ?? 1000);
   const host = listen === "0.0.0.0" ? "127.0.0.1" : listen === "::" ? "::1" : listen;
   try {
     for (const kind of KINDS) {
@@ -119,7 +136,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 }
 
 /** The facts of a lab, known before it listens. */
-type LabInfo = Omit<Lab, "endpoints" | "captures" | "close" | keyof EventEmitter>;
+type LabInfo = Omit<Lab, "endpoints" | "captures" | "attempts" | "remove" | "close" | keyof EventEmitter>;
 
 class RunningLab extends EventEmitter implements Lab {
   persona!: PersonaName;
@@ -131,6 +148,8 @@ class RunningLab extends EventEmitter implements Lab {
   extraAccounts!: ExtraAccount[];
   captureDir!: string;
   indexPath!: string;
+  attemptsPath!: string;
+  sizeLimit!: number;
   created!: Lab["created"];
   readonly endpoints = {} as Record<PortKind, LabEndpoint>;
   private readonly servers: LabSmtpServer[] = [];
@@ -140,6 +159,7 @@ class RunningLab extends EventEmitter implements Lab {
     info: LabInfo,
     private readonly behaviour: DefaultPersona,
     private readonly store: CaptureStore,
+    private readonly journal: AttemptJournal,
     private readonly closeTimeoutMs: number,
   ) {
     super();
@@ -150,6 +170,15 @@ class RunningLab extends EventEmitter implements Lab {
     return this.store.entries();
   }
 
+  attempts(): Promise<LabAttempt[]> {
+    return this.journal.entries();
+  }
+
+  async remove(ids: ReadonlySet<string> | "all"): Promise<void> {
+    await this.store.remove(ids);
+    await this.journal.remove(ids);
+  }
+
   /** Stops listening, lets open sessions finish for closeTimeoutMs, ends the rest, and waits for captures in progress. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -157,6 +186,11 @@ class RunningLab extends EventEmitter implements Lab {
       await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => (s.server.listening ? s.close(() => resolve()) : resolve()))));
       for (const s of this.servers) for (const socket of s.sockets) socket.destroy();
       await this.store.close();
+      // smtp-server reports each closed connection (its onClose) a turn after the socket closes, and the refused
+      // attempt of that connection is recorded then: wait for the sockets, then for that turn.
+      for (let i = 0; i < 100 && this.servers.some((s) => s.connections.size > 0); i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.journal.close();
     })();
     return this.closing;
   }
@@ -166,11 +200,13 @@ class RunningLab extends EventEmitter implements Lab {
     const server = createListener(kind, {
       persona: this.behaviour,
       store: this.store,
+      journal: this.journal,
       tls,
       closeTimeoutMs: this.closeTimeoutMs,
       events: {
         message: (e) => this.emit("message", e),
         rejected: (r) => this.emit("rejected", r),
+        attempt: (a) => this.emit("attempt", a),
         warning: (err) => this.emit("warning", err),
       },
     });

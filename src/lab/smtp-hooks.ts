@@ -10,7 +10,9 @@
 import type net from "node:net";
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import type { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
-import { encodeReply, replyText, type LabReply } from "./reply.js";
+import { REDACTED } from "../session/redact.js";
+import { redactCommand } from "../session/transcript.js";
+import { encodeReply, replyLines, replyText, type LabReply } from "./reply.js";
 
 /** Which of the lab's three listeners a connection came in on. */
 export type PortKind = "implicit" | "starttls" | "plain";
@@ -41,6 +43,12 @@ export interface WireHooks {
   command?(conn: LabConn, verb: string, line: string): LabReply | undefined;
   /** Told about every negative reply (4xx/5xx) sent, whoever made it. */
   rejected?(conn: LabConn, code: number, text: string): void;
+  /**
+   * Told about every line on the wire: "C" a client line, with the payload of AUTH and every SASL response
+   * already replaced (the way smtp-server's own log redacts them), "S" a reply line as written. Message content
+   * (between DATA and the final dot) never passes here.
+   */
+  wire?(conn: LabConn, dir: "C" | "S", line: string): void;
 }
 
 interface ConnState extends LabConn {
@@ -132,11 +140,12 @@ export class LabSmtpServer extends SMTPServer {
         data = [data[0]!, ...hooks.ehlo(state, data.slice(1))];
       }
       if (!custom) {
-        send.call(this, code, data, context);
+        const text = written(this._socket, () => send.call(this, code, data, context));
+        for (const line of text.split("\r\n").filter(Boolean)) hooks.wire?.(state, "S", line);
         if (code >= 400) hooks.rejected?.(state, code, this.session.error ?? String(code));
         return;
       }
-      writeReply(this, custom);
+      writeReply(this, custom, (lines) => lines.forEach((l) => hooks.wire?.(state, "S", l)));
       if (code >= 400) hooks.rejected?.(state, code, replyText(custom));
     };
 
@@ -145,11 +154,12 @@ export class LabSmtpServer extends SMTPServer {
       const line = (command || "").toString();
       // Inside an AUTH exchange the line is a SASL response, not a command.
       if (!this._nextHandler) state.command = line.split(" ")[0]!.toUpperCase();
+      hooks.wire?.(state, "C", this._nextHandler ? REDACTED : state.command === "AUTH" ? redactCommand(line) : line);
       // The same conditions under which smtp-server itself would dispatch the command.
       if (!this._nextHandler && hooks.command && this._ready && !this._upgrading && !this._server._closeTimeout) {
         const answer = hooks.command(state, state.command!, line);
         if (answer) {
-          writeReply(this, answer);
+          writeReply(this, answer, (lines) => lines.forEach((l) => hooks.wire?.(state, "S", l)));
           if (answer.code >= 400) hooks.rejected?.(state, answer.code, replyText(answer));
           setImmediate(() => callback?.());
           return;
@@ -161,9 +171,32 @@ export class LabSmtpServer extends SMTPServer {
 }
 
 /** Writes a reply as smtp-server's send() would: never during a TLS handshake, and 421 closes the connection. */
-function writeReply(conn: SMTPConnection, r: LabReply): void {
+function writeReply(conn: SMTPConnection, r: LabReply, onWritten: (lines: string[]) => void): void {
   if (r.code >= 400) conn.session.error = replyText(r);
   const socket = conn._socket;
-  if (!conn._upgrading && socket && !socket.destroyed && socket.readyState === "open") socket.write(encodeReply(r));
+  if (!conn._upgrading && socket && !socket.destroyed && socket.readyState === "open") {
+    socket.write(encodeReply(r));
+    onWritten(replyLines(r));
+  }
   if (r.code === 421) conn.close();
+}
+
+/** What `fn` writes to the socket: smtp-server's send() formats replies itself (enhanced codes, multi-line), so its bytes are read as they go out. */
+function written(socket: net.Socket | undefined, fn: () => void): string {
+  if (!socket) {
+    fn();
+    return "";
+  }
+  const write = socket.write;
+  let text = "";
+  socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    text += String(chunk);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof socket.write;
+  try {
+    fn();
+  } finally {
+    socket.write = write;
+  }
+  return text;
 }

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import type { Ctx, Execute, Outcome } from "../command.js";
 import { configError, usageError } from "../../errors.js";
+import type { Inbox } from "../../lab/inbox/index.js";
 import type { LabOptions } from "../../lab/server.js";
 import { PERSONA_NAMES, PERSONAS } from "../../lab/personas/index.js";
 import { addOptions } from "../options.js";
-import { LAB_OPTIONS, LAB_PASSWORD_ENV, type LabCommandOptions } from "./options.js";
+import { LAB_OPTIONS, LAB_PASSWORD_ENV, LAB_UI_TOKEN_ENV, UI_PORT_OFFSET, type LabCommandOptions } from "./options.js";
 import { renderLabEvent, renderLabReady, shellQuote } from "./render.js";
 import type { LabReady } from "./result.js";
 
@@ -46,6 +47,19 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     ...(opts.window !== undefined ? { windowSeconds: opts.window } : {}),
   };
   const lab = await startLab(labOptions);
+  let inbox: Inbox | null = null;
+  if (opts.ui) {
+    const uiToken = ctx.io.env[LAB_UI_TOKEN_ENV] || undefined;
+    ctx.ui.redactor.add(uiToken);
+    try {
+      const { startInbox } = await import("../../lab/inbox/index.js"); // the inbox loads only with --ui
+      const base = opts.portBase ?? 1000;
+      inbox = await startInbox(lab, { port: base === 0 ? 0 : base + UI_PORT_OFFSET, ...(uiToken ? { token: uiToken } : {}) });
+    } catch (err) {
+      await lab.close();
+      throw err;
+    }
+  }
   const data: LabReady = {
     persona,
     summary: PERSONAS[persona].summary,
@@ -62,6 +76,7 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     }),
     captureDir: lab.captureDir,
     index: lab.indexPath,
+    ui: inbox ? { url: inbox.url, token: { required: inbox.token !== null, env: LAB_UI_TOKEN_ENV, generated: inbox.generated } } : null,
   };
 
   if (data.network) ctx.ui.warn(`listening on ${lab.listen}: the lab accepts mail from the network, not only from this machine`);
@@ -69,6 +84,10 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
     // The one place the secret is shown; registered with the redactor right after, so nothing else can print it.
     ctx.ui.err(`lab password (generated, shown only now): export ${passwordEnv}=${lab.account.password}`);
     ctx.ui.redactor.add(lab.account.password, lab.account.user);
+  }
+  if (inbox?.generated && inbox.token) {
+    ctx.ui.err(`inbox token (generated, shown only now): open ${inbox.url}?token=${inbox.token}`);
+    ctx.ui.redactor.add(inbox.token);
   }
   if (ctx.ui.json) ctx.ui.document(data);
   else renderLabReady(data, ctx.ui);
@@ -79,6 +98,7 @@ export async function run(opts: LabCommandOptions, ctx: Ctx, until: Promise<unkn
   try {
     await until;
   } finally {
+    await inbox?.close();
     await lab.close();
   }
   return { category: "ok", data, shown: true };
@@ -90,7 +110,8 @@ export function register(cmd: Command, execute: Execute): Command {
     .description(
       "Run a real SMTP server on this machine: implicit TLS, STARTTLS submission and plaintext ports, a local CA to " +
         "trust with --ca, one account (lab@mailctl.test), and every accepted message saved as an .eml file with an " +
-        "index line. A persona makes it answer the way a provider answers, failures included. Ctrl-C stops it.",
+        "index line. A persona makes it answer the way a provider answers, failures included. --ui adds a web inbox " +
+        "(messages, refused attempts, SMTP sessions, checks; Mailpit's API). Ctrl-C stops it.",
     );
   addOptions(cmd, LAB_OPTIONS);
   const width = Math.max(...PERSONA_NAMES.map((n) => n.length));
@@ -105,6 +126,7 @@ Examples:
   $ MAILCTL_LAB_PASSWORD=secret mailctl lab --persona gmail
   $ mailctl lab --persona greylist --greylist-seconds 30
   $ mailctl lab --port-base 0 --json              # free ports; endpoints as JSON
+  $ mailctl lab --ui                              # and a web inbox on http://127.0.0.1:9025/
   $ mailctl lab --dir ./lab --persona qq-gbk`,
   );
   cmd.action(async (opts: LabCommandOptions) => {

@@ -17,11 +17,16 @@ export interface LabCommandOptions {
   sizeLimit?: number;
   limit?: number;
   window?: number;
+  ui?: boolean;
   json?: boolean;
 }
 
 /** The environment variable the lab's password is read from when --password-env is not given. */
 export const LAB_PASSWORD_ENV = "MAILCTL_LAB_PASSWORD";
+/** The environment variable the inbox's token is read from (else one is generated when the inbox is not on loopback). */
+export const LAB_UI_TOKEN_ENV = "MAILCTL_LAB_UI_TOKEN";
+/** The inbox listens on --port-base plus Mailpit's port, 8025 (9025 by default). */
+export const UI_PORT_OFFSET = 8025;
 
 function parseCount(value: string): number {
   const n = Number(value);
@@ -47,5 +52,6 @@ export const LAB_OPTIONS: readonly (OptionSpec & { persona?: PersonaName[]; key?
   { flags: "--size-limit <bytes>", description: "size-limit: the SIZE advertised and enforced", parse: parseCount, defaultText: String(FAULT_DEFAULTS.sizeLimit), persona: ["size-limit"], key: "sizeLimit" },
   { flags: "--limit <n>", description: `rate-limit: messages per window (default ${FAULT_DEFAULTS.rateLimit}); login-throttle: logins per window (default ${FAULT_DEFAULTS.loginLimit})`, parse: parseCount, persona: ["rate-limit", "login-throttle"], key: "limit" },
   { flags: "--window <s>", description: "rate-limit, login-throttle: the window", parse: parseWait, defaultText: String(FAULT_DEFAULTS.windowSeconds), persona: ["rate-limit", "login-throttle"], key: "window" },
+  { flags: "--ui", description: `serve a web inbox of every message and refused attempt, with a Mailpit-compatible API, on port base+${UI_PORT_OFFSET}` },
   jsonOption("print the endpoints as one JSON document on stdout (the lab keeps running)"),
 ];

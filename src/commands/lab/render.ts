@@ -24,6 +24,8 @@ export function renderLabReady(data: LabReady, ui: Ui): void {
   for (const a of data.extraAccounts) ui.out(`          ${a.user}: ${a.note}`);
   ui.out(`CA        ${data.caPath}`);
   ui.out(`captures  ${data.captureDir} (index ${data.index})`);
+  if (data.ui) ui.out(`inbox     ${data.ui.url}${data.ui.token.required ? ` (token required: ${data.ui.token.generated ? "see above" : `from $${data.ui.token.env}`})` : ""}  — also Mailpit's API`);
+  else ui.out(t.c.dim("inbox     add --ui for a web inbox of every message and refused attempt"));
   ui.out();
   const implicit = data.endpoints.find((e) => e.name === "implicit")!;
   const submission = data.endpoints.find((e) => e.name === "starttls")!;

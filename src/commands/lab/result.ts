@@ -28,4 +28,6 @@ export interface LabReady {
   endpoints: LabEndpointReport[];
   captureDir: string;
   index: string;
+  /** The web inbox (--ui), or null. The token itself is never in this document. */
+  ui: { url: string; token: { required: boolean; env: string; generated: boolean } } | null;
 }

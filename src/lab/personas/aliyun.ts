@@ -1,4 +1,4 @@
-import { reply, type LabReply } from "../reply.js";
+import { because, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { DefaultPersona, sameAddress, type AuthAttempt } from "./default.js";
 
@@ -28,7 +28,7 @@ export class AliyunPersona extends DefaultPersona {
     const policy = super.mailFrom(conn, from);
     if (policy) return policy;
     if (conn.user && !sameAddress(from, conn.user)) {
-      return reply(436, `"MAIL FROM" doesn't conform with authentication [@sm060104] (Auth Account:${conn.user}|Mail Account:${from})`);
+      return because(reply(436, `"MAIL FROM" doesn't conform with authentication [@sm060104] (Auth Account:${conn.user}|Mail Account:${from})`), `DirectMail sends only from the address that signed in (${conn.user})`);
     }
     return undefined;
   }

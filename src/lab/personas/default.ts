@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { reply, type LabReply } from "../reply.js";
+import { because, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 
 /** The lab's one account. */
@@ -83,11 +83,11 @@ export class DefaultPersona {
 
   /** Answers a command before smtp-server does; undefined lets it through. */
   command(conn: LabConn, verb: string, line: string): LabReply | undefined {
-    if (verb === "AUTH" && conn.helo && this.tlsRequired(conn)) return this.starttlsRequired(conn);
+    if (verb === "AUTH" && conn.helo && this.tlsRequired(conn)) return because(this.starttlsRequired(conn), "the submission port takes AUTH only after STARTTLS (RFC 3207 §4; Postfix smtpd_tls_auth_only)");
     if (verb === "MAIL") {
       // RFC 1870 §6.2: a declared size over the limit is refused at MAIL FROM.
       const size = /\sSIZE=(\d+)/i.exec(line);
-      if (size && conn.helo && Number(size[1]) > this.size) return this.tooBig(conn);
+      if (size && conn.helo && Number(size[1]) > this.size) return because(this.tooBig(conn), `the declared SIZE=${size[1]} is over the ${this.size} bytes the server advertised (RFC 1870 §6.2)`);
     }
     return undefined;
   }
@@ -102,13 +102,14 @@ export class DefaultPersona {
     const expected = this.passwords.get(a.username.toLowerCase());
     const given = a.method === "XOAUTH2" ? a.accessToken : a.password;
     if (expected !== undefined && given !== undefined && samePassword(given, expected)) return { user: a.username };
-    return this.authFailed(conn, a);
+    const what = a.method === "XOAUTH2" ? "token" : "password";
+    return because(this.authFailed(conn, a), expected === undefined ? `there is no account "${a.username}" on this server` : `the ${what} is not the one of ${a.username}`);
   }
 
   /** MAIL FROM policy. */
   mailFrom(conn: LabConn, _from: string): LabReply | undefined {
-    if (this.tlsRequired(conn)) return this.starttlsRequired(conn);
-    if (conn.port !== "plain" && !conn.user) return this.authRequired(conn);
+    if (this.tlsRequired(conn)) return because(this.starttlsRequired(conn), "the submission port takes mail only after STARTTLS (RFC 3207 §4, RFC 8314 §3.3)");
+    if (conn.port !== "plain" && !conn.user) return because(this.authRequired(conn), "this port sends mail only for clients that signed in with AUTH (RFC 6409 §4.3)");
     return undefined;
   }
 
@@ -116,9 +117,9 @@ export class DefaultPersona {
   rcptTo(conn: LabConn, to: string, _from: string): LabReply | undefined {
     const [local, domain] = splitAddress(to);
     if (domain === LAB_DOMAIN && (local === "unknown" || local === "nobody")) {
-      return this.policy(550, "5.1.1", `<${to}>: Recipient address rejected: User unknown in local recipient table`);
+      return because(this.policy(550, "5.1.1", `<${to}>: Recipient address rejected: User unknown in local recipient table`), `there is no mailbox "${local}" at ${LAB_DOMAIN}`);
     }
-    if (!conn.user && domain !== LAB_DOMAIN) return this.policy(554, "5.7.1", `<${to}>: Relay access denied`);
+    if (!conn.user && domain !== LAB_DOMAIN) return because(this.policy(554, "5.7.1", `<${to}>: Relay access denied`), `a client that did not sign in may send only to ${LAB_DOMAIN}: the server is no open relay (RFC 5321 §3.6.2)`);
     return undefined;
   }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { reply, type LabReply } from "../reply.js";
+import { because, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { DefaultPersona, type AuthAttempt, type TokenRefusal } from "./default.js";
 
@@ -24,7 +24,8 @@ export class GreylistPersona extends DefaultPersona {
     if (first === undefined) this.firstSeen.set(key, now);
     const left = first === undefined ? wait : first + wait - now;
     if (first !== undefined && left <= 0) return undefined;
-    return reply(450, `4.7.1 <${to}>: Recipient address rejected: Greylisted, try again in ${Math.ceil(left / 1000)} seconds`);
+    const why = first === undefined ? `the first try from this client, sender and recipient: greylisting wants a retry after ${wait / 1000} s (RFC 6647)` : `a retry ${Math.ceil(left / 1000)} s too early for the greylist`;
+    return because(reply(450, `4.7.1 <${to}>: Recipient address rejected: Greylisted, try again in ${Math.ceil(left / 1000)} seconds`), why);
   }
 }
 
@@ -33,7 +34,7 @@ export class UnavailablePersona extends DefaultPersona {
   override readonly name: string = "unavailable";
 
   override async connect(_conn: LabConn): Promise<LabReply | undefined> {
-    return reply(421, "4.3.2 Service not available, closing transmission channel");
+    return because(reply(421, "4.3.2 Service not available, closing transmission channel"), "the unavailable persona turns every connection away, as a server that is down or full does (RFC 5321 §3.8)");
   }
 }
 
@@ -71,7 +72,7 @@ export class SizeLimitPersona extends DefaultPersona {
 /** Counts events in a sliding window. */
 class Window {
   private times: number[] = [];
-  constructor(private readonly seconds: number) {}
+  constructor(readonly seconds: number) {}
   /** How many events the window holds now. */
   count(now = Date.now()): number {
     this.times = this.times.filter((t) => now - t < this.seconds * 1000);
@@ -88,8 +89,9 @@ export class LoginThrottlePersona extends DefaultPersona {
   private readonly window = new Window(this.settings.windowSeconds ?? FAULT_DEFAULTS.windowSeconds);
 
   override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
-    if (this.window.count() >= (this.settings.limit ?? FAULT_DEFAULTS.loginLimit)) {
-      return reply(454, "4.7.0 Too many login attempts, please try again later.");
+    const limit = this.settings.limit ?? FAULT_DEFAULTS.loginLimit;
+    if (this.window.count() >= limit) {
+      return because(reply(454, "4.7.0 Too many login attempts, please try again later."), `more than ${limit} logins within ${this.window.seconds} s`);
     }
     this.window.add();
     return super.auth(conn, a);
@@ -104,7 +106,8 @@ export class RateLimitPersona extends DefaultPersona {
   override mailFrom(conn: LabConn, from: string): LabReply | undefined {
     const policy = super.mailFrom(conn, from);
     if (policy) return policy;
-    if (this.window.count() >= (this.settings.limit ?? FAULT_DEFAULTS.rateLimit)) return reply(421, "4.7.0 Try again later, closing connection.");
+    const limit = this.settings.limit ?? FAULT_DEFAULTS.rateLimit;
+    if (this.window.count() >= limit) return because(reply(421, "4.7.0 Try again later, closing connection."), `more than ${limit} messages within ${this.window.seconds} s`);
     this.window.add();
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { reply, type LabReply } from "../reply.js";
+import { because, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { DefaultPersona, LAB_DOMAIN, type AuthAttempt, type ExtraAccount, type TokenRefusal } from "./default.js";
 
@@ -28,7 +28,10 @@ export class GmailPersona extends DefaultPersona {
 
   override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
     if (a.username.toLowerCase() === TWO_STEP_USER) {
-      return reply(534, "5.7.9 Application-specific password required. Learn more at", `5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor ${requestId()} - gsmtp`);
+      return because(
+        reply(534, "5.7.9 Application-specific password required. Learn more at", `5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor ${requestId()} - gsmtp`),
+        "the account has 2-Step Verification: Gmail takes an app password, never the account's own password",
+      );
     }
     const r = await super.auth(conn, a);
     // Gmail refuses a token with this challenge whatever the cause (expired, another account's, no mail scope),

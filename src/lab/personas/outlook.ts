@@ -1,4 +1,4 @@
-import { reply, type LabReply } from "../reply.js";
+import { because, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { parseFromHeader } from "../../headers/from-header.js";
 import { DefaultPersona, sameAddress, type AuthAttempt, type MessageEnvelope, type TokenRefusal } from "./default.js";
@@ -22,7 +22,7 @@ export class OutlookPersona extends DefaultPersona {
   }
 
   override async auth(conn: LabConn, a: AuthAttempt): Promise<{ user: string } | LabReply | TokenRefusal> {
-    if (a.method !== "XOAUTH2") return reply(535, "5.7.139 Authentication unsuccessful, basic authentication is disabled.");
+    if (a.method !== "XOAUTH2") return because(reply(535, "5.7.139 Authentication unsuccessful, basic authentication is disabled."), `Microsoft has turned off password sign-in (basic authentication): only OAuth2 (XOAUTH2) works, whatever the ${a.method} password`);
     return super.auth(conn, a);
   }
 
@@ -40,10 +40,11 @@ export class OutlookPersona extends DefaultPersona {
     const from = parseFromHeader(head, envelope.smtpUtf8);
     const sender = from.ok ? from.address : envelope.mailFrom;
     if (sameAddress(sender, conn.user)) return undefined;
-    return reply(
+    const denied = reply(
       554,
       `5.2.252 SendAsDenied; ${conn.user} not allowed to send as ${sender}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message Cannot submit message.`,
     );
+    return because(denied, `the ${from.ok ? "From header" : "envelope sender"} is ${sender}, not the signed-in mailbox ${conn.user}, and the mailbox has no SendAs permission for it`);
   }
 
   override accepted(_conn: LabConn, id: string): LabReply {

@@ -1,4 +1,4 @@
-import { gbk, reply, type LabReply } from "../reply.js";
+import { because, gbk, reply, type LabReply } from "../reply.js";
 import type { LabConn } from "../smtp-hooks.js";
 import { parseFromHeader } from "../../headers/from-header.js";
 import { configError } from "../../errors.js";
@@ -40,19 +40,25 @@ export class QqPersona extends DefaultPersona {
   override command(conn: LabConn, verb: string, line: string): LabReply | undefined {
     if (verb === "MAIL" && conn.user) {
       const path = /^MAIL FROM:\s*<(.*)>(?:\s|$)/i.exec(line)?.[1];
-      if (path === undefined || !/^[^\s@<>"]+@[^\s@<>"]+$/.test(path)) return reply(502, "Invalid paramenters");
+      if (path === undefined || !/^[^\s@<>"]+@[^\s@<>"]+$/.test(path)) return because(
+          reply(502, "Invalid paramenters"),
+          path === undefined ? "MAIL FROM names no <address> (RFC 5321 §4.1.1.2); QQ refuses it after login" : `MAIL FROM:<${path}> is not one valid address (an empty sender or a From header that did not parse gives this)`,
+        );
     }
     return super.command(conn, verb, line);
   }
 
   override authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {
-    return reply(535, `Login Fail. Please enter your authorization code to login. More information in ${HELP}`);
+    return because(
+      reply(535, `Login Fail. Please enter your authorization code to login. More information in ${HELP}`),
+      "QQ accepts only the authorization code (授权码) as the SMTP password, never the account password",
+    );
   }
 
   override mailFrom(conn: LabConn, from: string): LabReply | undefined {
     const policy = super.mailFrom(conn, from);
     if (policy) return policy;
-    if (conn.user && !sameAddress(from, conn.user)) return reply(501, "mail from address must be same as authorization user");
+    if (conn.user && !sameAddress(from, conn.user)) return because(reply(501, "mail from address must be same as authorization user"), `MAIL FROM ${from} is not the logged-in account ${conn.user}`);
     return undefined;
   }
 
@@ -60,7 +66,8 @@ export class QqPersona extends DefaultPersona {
     if (!conn.user) return undefined;
     const from = parseFromHeader(head, envelope.smtpUtf8);
     if (from.ok && sameAddress(from.address, conn.user)) return undefined;
-    return reply(550, 'The "From" header is missing or invalid. Please follow RFC5322, RFC2047, RFC822 standard protocol. https://service.mail.qq.com/detail/124/995.');
+    const why = !from.ok ? `the From header is not one valid mailbox (RFC 5322 §3.6.2, RFC 2047): ${from.reason}` : `the From header's address ${from.address} is not the logged-in account ${conn.user}`;
+    return because(reply(550, 'The "From" header is missing or invalid. Please follow RFC5322, RFC2047, RFC822 standard protocol. https://service.mail.qq.com/detail/124/995.'), why);
   }
 
   /** Word for word (QQ names no queue id); some applications compare the whole reply string. */
@@ -83,6 +90,6 @@ export class QqGbkPersona extends QqPersona {
   }
 
   override authFailed(_conn: LabConn, _a: AuthAttempt): LabReply {
-    return gbk(reply(535, `Error: 请使用授权码登录。详情请看: ${HELP}`));
+    return because(gbk(reply(535, `Error: 请使用授权码登录。详情请看: ${HELP}`)), "QQ accepts only the authorization code (授权码) as the SMTP password, sent here in GBK as QQ sends it");
   }
 }
