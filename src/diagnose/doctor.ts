@@ -4,8 +4,8 @@ import type { ProfileSettings } from "../settings.js";
 import type { TlsMode } from "../session/tls-mode.js";
 import { STAGES, type StageName } from "../session/failure.js";
 import { formatReply } from "../session/reply.js";
-import { reportOf, type SessionReport } from "../session/run.js";
-import { Session, type Outgoing } from "../session/session.js";
+import { runSession, type SessionReport } from "../session/run.js";
+import type { Outgoing } from "../session/session.js";
 import { type StageResult } from "../session/stage-result.js";
 import type { TranscriptEntry } from "../session/transcript.js";
 import { causeOf, diagnoseDraft, draft, finish, unrecognisedDraft, type DiagnoseCtx, type Diagnosis, type DraftDiagnosis } from "./diagnose.js";
@@ -91,27 +91,14 @@ export async function runDoctor(target: Target, opts: DoctorOptions = {}): Promi
  * sending anything — the app fails there, so doctor stops there too.
  */
 async function live(target: Target, base: ReturnType<typeof sessionOptions>, message: DoctorOptions["message"]): Promise<{ report: SessionReport; extra?: { id: DiagnosisId; severity: "error" | "warning"; evidence: Evidence } }> {
-  const s = new Session(base);
-  let extra: { id: DiagnosisId; severity: "error" | "warning"; evidence: Evidence } | undefined;
-  let delivery = null;
-  try {
-    if ((await s.open()) && (await s.hello())) {
-      if (target.tls === "implicit" && target.starttlsOnImplicit) {
-        if (s.extensions?.starttls) await s.starttls();
-        else {
-          extra = {
-            id: "starttls-after-implicit-tls",
-            severity: "error",
-            evidence: { source: "session", stage: "starttls", secure: true, port: target.port, text: 'smtplib starttls(): SMTPNotSupportedError("STARTTLS extension not supported by server.") — raised before sending anything, because this implicit-TLS connection does not advertise STARTTLS' },
-          };
-        }
-      }
-      if (!s.failure && !extra && (await s.authenticate()) && message) delivery = await s.send(message);
-    }
-  } finally {
-    await s.close();
-  }
-  return { report: reportOf(s, delivery), ...(extra ? { extra } : {}) };
+  const run = await runSession(base, { goal: message ? "send" : "auth", ...(message ? { message } : {}), starttlsAgain: target.tls === "implicit" && target.starttlsOnImplicit });
+  if (!run.starttlsNotOffered) return { report: run.report };
+  const extra = {
+    id: "starttls-after-implicit-tls" as const,
+    severity: "error" as const,
+    evidence: { source: "session" as const, stage: "starttls" as const, secure: true, port: target.port, text: 'smtplib starttls(): SMTPNotSupportedError("STARTTLS extension not supported by server.") — raised before sending anything, because this implicit-TLS connection does not advertise STARTTLS' },
+  };
+  return { report: run.report, extra };
 }
 
 /** A finding on the settings that predicted what the live run then saw: one cause, said once, with both pieces of evidence. */

@@ -2,7 +2,7 @@ import type { Target } from "../config/target.js";
 import type { Diagnosis } from "../diagnose/diagnose.js";
 import { noInputError } from "../errors.js";
 import type { Category } from "../exit-codes.js";
-import { reportOf, type SessionReport } from "../session/run.js";
+import { runSession, type Phase, type SessionReport } from "../session/run.js";
 import type { SessionOptions } from "../session/session.js";
 import type { ComposedMessage } from "./message.js";
 
@@ -17,7 +17,7 @@ export interface DeliverOutcome {
 }
 
 /** The stage groups a caller can show progress for. */
-export type Phase = "connect" | "hello" | "auth" | "send";
+export type { Phase };
 
 /**
  * Runs one submission on the session engine — connect, EHLO (and STARTTLS), AUTH, then MAIL/RCPT/DATA with the
@@ -25,42 +25,33 @@ export type Phase = "connect" | "hello" | "auth" | "send";
  * MAIL, a message larger than the server's SIZE.
  */
 export async function deliver(opts: SessionOptions, message: ComposedMessage, onPhase: (p: Phase) => void = () => {}): Promise<DeliverOutcome> {
-  const { Session } = await import("../session/session.js");
-  const s = new Session(opts);
-  let delivery = null;
-  let needsSmtputf8: string[] | undefined;
+  let phase: Phase | null = null;
   try {
-    onPhase("connect");
-    if (!(await s.open())) return { report: reportOf(s) };
-    onPhase("hello");
-    if (!(await s.hello())) return { report: reportOf(s) };
-    // RFC 6531 §3.4: a non-ASCII mailbox may only be given to a server that offers SMTPUTF8.
-    if (message.utf8Addresses.length && !s.extensions?.smtputf8) {
-      needsSmtputf8 = message.utf8Addresses;
-      return { report: reportOf(s), needsSmtputf8 };
-    }
-    onPhase("auth");
-    if (!(await s.authenticate())) return { report: reportOf(s) };
-    onPhase("send");
-    try {
-      delivery = await s.send({
+    const run = await runSession(opts, {
+      goal: "send",
+      // RFC 6531 §3.4: a non-ASCII mailbox may only be given to a server that offers SMTPUTF8.
+      requireSmtputf8: message.utf8Addresses,
+      onPhase: (p) => {
+        phase = p;
+        onPhase(p);
+      },
+      reportBeforeQuit: true,
+      message: () => ({
         from: message.envelope.from,
         to: message.envelope.to,
         data: message.stream(),
         size: message.size,
         // UTF-8 in the header fields: SMTPUTF8 (RFC 6531 §3.4), whose servers also take 8BITMIME (§3.1).
         ...(message.utf8Addresses.length ? { smtputf8: true, eightBit: true } : {}),
-      });
-    } catch (err) {
-      // A file that vanished between the check and DATA: the connection is dropped without the final ".",
-      // so the server discards the partial message (RFC 5321 §4.1.1.4).
-      const e = err as NodeJS.ErrnoException & { path?: string };
-      if (e.code && e.path) throw noInputError(e.path, e);
-      throw err;
-    }
-    return { report: reportOf(s, delivery) };
-  } finally {
-    await s.close();
+      }),
+    });
+    return { report: run.report, ...(run.needsSmtputf8 ? { needsSmtputf8: run.needsSmtputf8 } : {}) };
+  } catch (err) {
+    // A file that vanished between the check and DATA: the connection is dropped without the final ".",
+    // so the server discards the partial message (RFC 5321 §4.1.1.4).
+    const e = err as NodeJS.ErrnoException & { path?: string };
+    if (phase === "send" && e.code && e.path) throw noInputError(e.path, e);
+    throw err;
   }
 }
 

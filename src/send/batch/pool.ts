@@ -1,4 +1,4 @@
-import { reportOf, type SessionReport } from "../../session/run.js";
+import { reportOf, runSession, type SessionReport } from "../../session/run.js";
 import type { Session, SessionOptions, Transaction } from "../../session/session.js";
 import type { RowMessage } from "./row-message.js";
 
@@ -40,16 +40,13 @@ export class Pool {
     const slot = this.slots[i];
     if (slot && slot.session.connected && slot.sent < this.maxMessages) return { session: slot.session };
     if (slot) await this.drop(i);
-    const { Session } = await import("../../session/session.js");
-    const s = new Session(this.opts);
-    this.live.add(s);
-    const ok = (await s.open()) && (await s.hello()) && (await s.authenticate());
-    if (!ok) {
-      const failed = reportOf(s);
-      await s.close();
-      this.live.delete(s);
-      return { failed };
+    let started: Session | undefined;
+    const run = await runSession(this.opts, { goal: "auth", keep: true, reportBeforeQuit: true, onSession: (s) => this.live.add((started = s)) });
+    if (!run.session) {
+      this.live.delete(started!);
+      return { failed: run.report };
     }
+    const s = run.session;
     this.opened++;
     this.slots[i] = { session: s, sent: 0 };
     return { session: s };
